@@ -1,0 +1,31 @@
+/* addr.h - IPv4/IPv6 addresses held on their full width. */
+#ifndef WS_ADDR_H
+#define WS_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest text form of an address, with its NUL ("ffff:...:255.255.255.255"). */
+#define WS_ADDR_STRLEN 46
+
+/*
+ * An IP address. IPv4 addresses occupy b[0..3] and leave b[4..15] zero, so
+ * two addresses compare equal exactly when family and all 16 bytes match.
+ */
+typedef struct ws_addr {
+    uint8_t family; /* 4 or 6; 0 = unset */
+    uint8_t b[16];
+} ws_addr;
+
+void ws_addr_set4(ws_addr *a, const uint8_t bytes[4]);
+void ws_addr_set6(ws_addr *a, const uint8_t bytes[16]);
+bool ws_addr_eq(const ws_addr *x, const ws_addr *y);
+/* Total order: family first, then bytes. Negative, zero or positive. */
+int ws_addr_cmp(const ws_addr *x, const ws_addr *y);
+/* Writes the usual text form (dotted quad, RFC 5952 for IPv6); returns buf. */
+char *ws_addr_str(const ws_addr *a, char buf[WS_ADDR_STRLEN]);
+/* Parses a text address; returns false if it is neither IPv4 nor IPv6. */
+bool ws_addr_parse(const char *s, ws_addr *out);
+
+#endif

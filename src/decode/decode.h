@@ -1,0 +1,107 @@
+/* decode.h - from link-layer bytes to one decoded IP packet.
+ *
+ * The decoder reads untrusted bytes through the checked cursor (cursor.h)
+ * only. It keeps state for IP fragment reassembly, so it is an object.
+ * A frame yields zero, one or (after a conflicting fragment overlap, see
+ * frag.c) two packets, handed to a callback; pointers inside a ws_packet are
+ * valid only during that callback.
+ */
+#ifndef WS_DECODE_H
+#define WS_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/addr.h"
+#include "common/limits.h"
+
+/* Link types wirespec reads (values are libpcap's DLT_* numbers). */
+#define WS_DLT_NULL 0          /* BSD loopback, host-order family */
+#define WS_DLT_EN10MB 1        /* Ethernet, with 802.1Q / QinQ */
+#define WS_DLT_RAW 12          /* raw IP (OpenBSD value 14 too) */
+#define WS_DLT_RAW_ALT 14
+#define WS_DLT_LOOP 108        /* OpenBSD loopback, network-order family */
+#define WS_DLT_LINUX_SLL 113
+#define WS_DLT_IPV4 228
+#define WS_DLT_IPV6 229
+#define WS_DLT_LINUX_SLL2 276
+#define WS_DLT_LINKTYPE_RAW 101 /* LINKTYPE_RAW as libpcap may report it */
+
+/* TCP flags */
+#define WS_TCP_FIN 0x01
+#define WS_TCP_SYN 0x02
+#define WS_TCP_RST 0x04
+#define WS_TCP_PSH 0x08
+#define WS_TCP_ACK 0x10
+
+/* The IP + transport header quoted inside an ICMP/ICMPv6 error. */
+typedef struct ws_quoted {
+    bool present;
+    ws_addr src, dst;   /* as in the quoted header: the offending packet's */
+    uint8_t proto;
+    uint16_t sport, dport; /* 0 when the quote is too short to hold them */
+    uint32_t esp_spi;      /* when proto is ESP and the quote holds it */
+} ws_quoted;
+
+typedef struct ws_packet {
+    int64_t ts_us;          /* capture time, microseconds since the epoch */
+    uint32_t wire_len;      /* frame length on the wire (pcap len) */
+    uint32_t ip_len;        /* IP total length: header + payload, as sent */
+    uint8_t ip_version;     /* 4 or 6 */
+    uint8_t proto;          /* transport protocol number (after IPv6 ext headers) */
+    uint8_t tunnel_depth;   /* IP-in-IP / GRE layers peeled to reach this one */
+    bool reassembled;       /* rebuilt from fragments */
+    ws_addr src, dst;
+    uint16_t sport, dport;  /* TCP/UDP ports; 0 for other protocols */
+
+    /* TCP */
+    uint8_t tcp_flags;
+    uint32_t tcp_seq, tcp_ack;
+    uint16_t tcp_win;
+
+    /* ICMP (proto 1) / ICMPv6 (proto 58) */
+    uint8_t icmp_type, icmp_code;
+    uint16_t icmp_id;       /* echo identifier, for echo request/reply */
+    bool icmp_error;        /* destination unreachable, time exceeded, ... */
+    ws_quoted quoted;       /* the header the error quotes */
+
+    /* ESP (proto 50) */
+    uint32_t esp_spi, esp_seq;
+
+    /* The IP packet (the innermost one) as captured, for DPI. */
+    const uint8_t *l3;
+    uint32_t l3_len;
+    /* The transport payload as captured (may be shorter than sent). */
+    const uint8_t *payload;
+    uint32_t payload_len;
+} ws_packet;
+
+typedef void (*ws_packet_cb)(const ws_packet *pkt, void *ctx);
+
+typedef struct ws_decoder ws_decoder;
+
+/* limits and stats are borrowed and must outlive the decoder. NULL on ENOMEM. */
+ws_decoder *ws_decoder_new(const ws_limits *limits, ws_stats *stats);
+void ws_decoder_free(ws_decoder *dec);
+
+/*
+ * Decodes one frame of link type dlt. Counts what it sees in stats (packets
+ * that are not IP, truncated, malformed, fragments...), and calls cb for each
+ * IP packet that results. Never fails: bad bytes become counters.
+ * Returns the number of packets delivered.
+ */
+int ws_decode_frame(ws_decoder *dec, int dlt, const uint8_t *data,
+                    uint32_t caplen, uint32_t wire_len, int64_t ts_us,
+                    ws_packet_cb cb, void *ctx);
+
+/* Decodes a bare IPv4/IPv6 packet (no link layer). Same contract. */
+int ws_decode_ip(ws_decoder *dec, const uint8_t *data, uint32_t caplen,
+                 uint32_t wire_len, int64_t ts_us, ws_packet_cb cb, void *ctx);
+
+/* Drops pending fragments older than the timeout (counted in frag_timeout). */
+void ws_decoder_expire(ws_decoder *dec, int64_t now_us);
+
+/* True when libpcap link type dlt is one ws_decode_frame reads. */
+bool ws_dlt_supported(int dlt);
+
+#endif
