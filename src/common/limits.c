@@ -18,5 +18,6 @@ void ws_limits_default(ws_limits *l)
     l->max_tunnel_depth = 4;
     l->dpi_max_packets = 24;
     l->max_names = 65536;
+    l->max_ike_sas = 16384;
     l->max_report_flows = 1u << 20;
 }

@@ -24,6 +24,7 @@ typedef struct ws_limits {
     /* tagging */
     uint32_t dpi_max_packets;     /* packets per flow given to nDPI */
     uint32_t max_names;           /* address -> name entries */
+    uint32_t max_ike_sas;         /* IKE SAs tracked at once */
     /* report */
     uint64_t max_report_flows;    /* flow records kept for the report */
 } ws_limits;
@@ -57,6 +58,15 @@ void ws_limits_default(ws_limits *l);
     X(flows_dropped, "packets not tracked: flow budget full, nothing evictable") \
     X(icmp_errors, "ICMP errors attached to the flow they quote")              \
     X(icmp_errors_unmatched, "ICMP errors quoting no known flow")              \
+    X(dpi_classified, "flows nDPI classified from payload")                   \
+    X(dpi_guessed, "flows nDPI could only guess from ports")                   \
+    X(dpi_gave_up, "flows given up after dpi_max_packets")                     \
+    X(ike_packets, "IKE messages decoded")                                     \
+    X(ike_malformed, "IKE messages cut short or inconsistent")                 \
+    X(ike_sas_dropped, "IKE SAs not tracked: max_ike_sas reached")             \
+    X(names_learned, "address-to-name bindings learned")                       \
+    X(names_dropped, "names not kept: max_names reached")                      \
+    X(name_parse_errors, "DNS/TLS/HTTP messages too malformed to read names")  \
     X(report_flows_dropped, "flow records left out of the report (max_report_flows)")
 
 typedef struct ws_stats {
