@@ -1,0 +1,394 @@
+/* capture.c - reading pcap and pcapng files, directories of them, and stdin,
+ * through libpcap. */
+#include "capture.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define WS_READ_BUFFER (1u << 20)  /* stdio buffer per open capture file */
+#define WS_MAX_DIR_DEPTH 32
+
+struct ws_source {
+    ws_input *in;
+    size_t n, cap;
+    size_t skipped;
+    char *bpf;
+};
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static char *fmt_alloc(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static void set_error(ws_input *in, const char *fmt, ...)
+{
+    if (in->error)
+        return; /* the first error is the one that matters */
+    char msg[WS_ERRBUF_SIZE + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    in->error = xstrdup(msg);
+}
+
+static ws_input *add_input(ws_source *src, const char *path)
+{
+    if (src->n == src->cap) {
+        size_t cap = src->cap ? src->cap * 2 : 16;
+        ws_input *in = realloc(src->in, cap * sizeof(*in));
+        if (!in)
+            return NULL;
+        src->in = in;
+        src->cap = cap;
+    }
+    ws_input *in = &src->in[src->n];
+    memset(in, 0, sizeof(*in));
+    in->path = xstrdup(path);
+    if (!in->path)
+        return NULL;
+    in->dlt = -1;
+    in->dlt_name = "";
+    in->first_ts_us = INT64_MAX;
+    src->n++;
+    return in;
+}
+
+/* pcap (both byte orders, micro- and nanosecond, Kuznetzov's) or pcapng. */
+static bool has_capture_magic(const char *path)
+{
+    static const uint32_t magics[] = {
+        0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+        0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a,
+    };
+    unsigned char b[4];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return true; /* let the open report why it cannot be read */
+    size_t got = fread(b, 1, 4, f);
+    fclose(f);
+    if (got != 4)
+        return false;
+    uint32_t m = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) |
+                 ((uint32_t)b[2] << 8) | b[3];
+    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+        if (m == magics[i])
+            return true;
+    return false;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool add_dir(ws_source *src, const char *dir, int depth)
+{
+    if (depth > WS_MAX_DIR_DEPTH) {
+        ws_input *in = add_input(src, dir);
+        if (!in)
+            return false;
+        set_error(in, "directory nested deeper than %d levels, not read", WS_MAX_DIR_DEPTH);
+        return true;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        ws_input *in = add_input(src, dir);
+        if (!in)
+            return false;
+        set_error(in, "cannot read directory: %s", strerror(errno));
+        return true;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = true;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue; /* ., .., and hidden files */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof(*nn));
+            if (!nn) {
+                ok = false;
+                break;
+            }
+            names = nn;
+        }
+        names[n] = fmt_alloc("%s/%s", dir, e->d_name);
+        if (!names[n]) {
+            ok = false;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (ok)
+        qsort(names, n, sizeof(*names), cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        struct stat st, lst;
+        if (ok && lstat(names[i], &lst) == 0 && stat(names[i], &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                if (!S_ISLNK(lst.st_mode)) /* no loops through links */
+                    ok = add_dir(src, names[i], depth + 1);
+            } else if (S_ISREG(st.st_mode)) {
+                if (has_capture_magic(names[i])) {
+                    if (!add_input(src, names[i]))
+                        ok = false;
+                } else {
+                    src->skipped++;
+                }
+            }
+        } else if (ok) {
+            ws_input *in = add_input(src, names[i]);
+            if (!in)
+                ok = false;
+            else
+                set_error(in, "cannot read: %s", strerror(errno));
+        }
+        free(names[i]);
+    }
+    free(names);
+    return ok;
+}
+
+/* Opens in's file (or stdin) for reading; NULL with in->error set. */
+static pcap_t *open_input(ws_input *in)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    FILE *fp;
+    if (strcmp(in->path, "-") == 0) {
+        fp = stdin;
+    } else {
+        fp = fopen(in->path, "rb");
+        if (!fp) {
+            set_error(in, "cannot open: %s", strerror(errno));
+            return NULL;
+        }
+        setvbuf(fp, NULL, _IOFBF, WS_READ_BUFFER);
+    }
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    if (!p) {
+        if (fp != stdin)
+            fclose(fp);
+        set_error(in, "not a readable pcap or pcapng file: %s", errbuf);
+        return NULL;
+    }
+    in->dlt = pcap_datalink(p);
+    const char *name = pcap_datalink_val_to_name(in->dlt);
+    in->dlt_name = name ? name : "";
+    return p;
+}
+
+static int64_t ts_us(const struct pcap_pkthdr *h)
+{
+    return (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+}
+
+/* Reads the first timestamp of each file, so files can be taken in time order. */
+static void peek_first_ts(ws_input *in)
+{
+    pcap_t *p = open_input(in);
+    if (!p)
+        return;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    if (pcap_next_ex(p, &h, &data) == 1)
+        in->first_ts_us = ts_us(h);
+    pcap_close(p);
+}
+
+static int cmp_first_ts(const void *a, const void *b)
+{
+    const ws_input *x = a, *y = b;
+    if (x->first_ts_us != y->first_ts_us)
+        return x->first_ts_us < y->first_ts_us ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+ws_source *ws_source_new(char *const paths[], size_t npaths)
+{
+    ws_source *src = calloc(1, sizeof(*src));
+    if (!src)
+        return NULL;
+    bool ok = true;
+    size_t nstdin = 0;
+    for (size_t i = 0; ok && i < npaths; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0) {
+            ws_input *in = add_input(src, "-");
+            ok = in != NULL;
+            if (in && ++nstdin > 1)
+                set_error(in, "standard input named more than once");
+        } else if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            ok = add_dir(src, paths[i], 0);
+        } else {
+            ws_input *in = add_input(src, paths[i]);
+            ok = in != NULL;
+            if (in && stat(paths[i], &st) != 0)
+                set_error(in, "cannot open: %s", strerror(errno));
+            else if (in && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+                set_error(in, "not a regular file");
+        }
+    }
+    if (!ok) {
+        ws_source_free(src);
+        return NULL;
+    }
+    /* Files in time order; standard input cannot be peeked and goes first. */
+    if (src->n > 1) {
+        for (size_t i = 0; i < src->n; i++) {
+            if (src->in[i].error)
+                continue;
+            if (strcmp(src->in[i].path, "-") == 0)
+                src->in[i].first_ts_us = INT64_MIN;
+            else
+                peek_first_ts(&src->in[i]);
+        }
+        qsort(src->in, src->n, sizeof(*src->in), cmp_first_ts);
+    }
+    return src;
+}
+
+void ws_source_free(ws_source *src)
+{
+    if (!src)
+        return;
+    for (size_t i = 0; i < src->n; i++) {
+        free(src->in[i].path);
+        free(src->in[i].error);
+    }
+    free(src->in);
+    free(src->bpf);
+    free(src);
+}
+
+bool ws_source_set_filter(ws_source *src, const char *bpf, char *err, size_t errlen)
+{
+    /* Compile once against Ethernet, so a typo is reported before any reading. */
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    struct bpf_program prog;
+    if (!dead) {
+        snprintf(err, errlen, "cannot check the filter");
+        return false;
+    }
+    if (pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errlen, "invalid filter \"%s\": %s", bpf, pcap_geterr(dead));
+        pcap_close(dead);
+        return false;
+    }
+    pcap_freecode(&prog);
+    pcap_close(dead);
+    free(src->bpf);
+    src->bpf = xstrdup(bpf);
+    if (!src->bpf) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+static bool apply_filter(ws_source *src, ws_input *in, pcap_t *p)
+{
+    if (!src->bpf)
+        return true;
+    struct bpf_program prog;
+    if (pcap_compile(p, &prog, src->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        set_error(in, "filter \"%s\" does not apply to link type %s: %s",
+                  src->bpf, in->dlt_name, pcap_geterr(p));
+        return false;
+    }
+    int rc = pcap_setfilter(p, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        set_error(in, "cannot set filter: %s", pcap_geterr(p));
+        return false;
+    }
+    return true;
+}
+
+/* Reads one input to its end; false when the callback asked to stop. */
+static bool run_input(ws_source *src, ws_input *in, ws_frame_cb cb, void *ctx)
+{
+    pcap_t *p = open_input(in);
+    if (!p)
+        return true;
+    if (!apply_filter(src, in, p)) {
+        pcap_close(p);
+        return true;
+    }
+    bool go_on = true;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc;
+    while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+        /* With a filter, libpcap skips frames: count only those delivered. */
+        in->packets++;
+        in->bytes += h->len;
+        int64_t t = ts_us(h);
+        if (in->first_ts_us == INT64_MAX)
+            in->first_ts_us = t;
+        ws_frame_verdict v = cb(in, in->dlt, data, h->caplen, h->len, t, ctx);
+        if (v == WS_FRAME_SKIPPED) {
+            in->skipped++;
+        } else if (v == WS_FRAME_STOP) {
+            go_on = false;
+            break;
+        }
+    }
+    if (rc == PCAP_ERROR)
+        set_error(in, "packet %llu: %s", (unsigned long long)in->packets + 1, pcap_geterr(p));
+    pcap_close(p);
+    return go_on;
+}
+
+size_t ws_source_run(ws_source *src, ws_frame_cb cb, void *ctx)
+{
+    size_t failed = 0;
+    bool go_on = true;
+    for (size_t i = 0; i < src->n; i++) {
+        ws_input *in = &src->in[i];
+        if (go_on && !in->error)
+            go_on = run_input(src, in, cb, ctx);
+        if (in->error)
+            failed++;
+    }
+    return failed;
+}
+
+size_t ws_source_count(const ws_source *src) { return src->n; }
+
+const ws_input *ws_source_input(const ws_source *src, size_t i)
+{
+    return i < src->n ? &src->in[i] : NULL;
+}
+
+size_t ws_source_skipped(const ws_source *src) { return src->skipped; }
