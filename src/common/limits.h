@@ -3,6 +3,8 @@
 #ifndef WS_LIMITS_H
 #define WS_LIMITS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ws_limits {
@@ -31,6 +33,17 @@ typedef struct ws_limits {
 
 /* Fills *l with the defaults. */
 void ws_limits_default(ws_limits *l);
+
+/*
+ * Sets one limit from text, as given to --limit NAME=VALUE: counts are plain
+ * integers, sizes take a K, M or G suffix (powers of 1024), durations are
+ * seconds (fractions allowed). Returns false with a message in err.
+ */
+bool ws_limits_set(ws_limits *l, const char *name, const char *value,
+                   char *err, size_t errlen);
+
+/* Iterates the limit names: returns the i-th name and its description, or NULL. */
+const char *ws_limits_name(size_t i, const char **description);
 
 /*
  * Counters. X(name, description): one list, so that every counter reaches the
