@@ -1,0 +1,155 @@
+/* audit.c - the offline pipeline: every frame of every input through the
+ * decoder, the flow table and the taggers; each ended flow kept as a record. */
+#include "audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/decode.h"
+
+struct ws_run {
+    ws_limits limits;
+    ws_stats stats;
+    ws_source *source;
+    ws_decoder *dec;
+    ws_flow_table *flows;
+    ws_flow_rec *recs;
+    size_t nrecs, caprecs;
+    bool out_of_memory;
+};
+
+const char *ws_transport_name(uint8_t proto, char buf[8])
+{
+    switch (proto) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 1: return "icmp";
+    case 58: return "icmpv6";
+    case 50: return "esp";
+    default:
+        snprintf(buf, 8, "ip-%u", proto);
+        return buf;
+    }
+}
+
+static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why)
+{
+    if (run->nrecs >= run->limits.max_report_flows) {
+        run->stats.report_flows_dropped++;
+        return;
+    }
+    if (run->nrecs == run->caprecs) {
+        size_t cap = run->caprecs ? run->caprecs * 2 : 1024;
+        ws_flow_rec *r = realloc(run->recs, cap * sizeof(*r));
+        if (!r) {
+            run->stats.report_flows_dropped++;
+            run->out_of_memory = true;
+            return;
+        }
+        run->recs = r;
+        run->caprecs = cap;
+    }
+    ws_flow_rec *r = &run->recs[run->nrecs++];
+    r->f = *f;
+    r->f.dpi_state = NULL;
+    r->outcome = ws_flow_outcome(f);
+    r->end = why;
+    r->app = NULL;
+}
+
+static void on_flow_end(ws_flow *f, ws_end_reason why, void *ctx)
+{
+    keep_record(ctx, f, why);
+}
+
+static void on_packet(const ws_packet *pkt, void *ctx)
+{
+    ws_run *run = ctx;
+    int dir;
+    ws_flow_table_packet(run->flows, pkt, &dir);
+}
+
+static ws_frame_verdict on_frame(const ws_input *in, int dlt, const uint8_t *data,
+                                 uint32_t caplen, uint32_t wire_len, int64_t ts_us,
+                                 void *ctx)
+{
+    (void)in;
+    ws_run *run = ctx;
+    run->stats.packets++;
+    run->stats.bytes += wire_len;
+    if (!ws_dlt_supported(dlt)) {
+        run->stats.unsupported_link++;
+        return WS_FRAME_SKIPPED;
+    }
+    ws_decode_frame(run->dec, dlt, data, caplen, wire_len, ts_us, on_packet, run);
+    return WS_FRAME_USED;
+}
+
+ws_run *ws_run_new(const ws_limits *limits, char *const inputs[], size_t ninputs,
+                   const char *bpf, char *err, size_t errlen)
+{
+    ws_run *run = calloc(1, sizeof(*run));
+    if (!run) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    run->limits = *limits;
+    run->source = ws_source_new(inputs, ninputs);
+    run->dec = ws_decoder_new(&run->limits, &run->stats);
+    run->flows = ws_flow_table_new(&run->limits, &run->stats, on_flow_end, run);
+    if (!run->source || !run->dec || !run->flows) {
+        snprintf(err, errlen, "out of memory");
+        ws_run_free(run);
+        return NULL;
+    }
+    if (bpf && !ws_source_set_filter(run->source, bpf, err, errlen)) {
+        ws_run_free(run);
+        return NULL;
+    }
+    return run;
+}
+
+void ws_run_free(ws_run *run)
+{
+    if (!run)
+        return;
+    ws_flow_table_free(run->flows);
+    ws_decoder_free(run->dec);
+    ws_source_free(run->source);
+    free(run->recs);
+    free(run);
+}
+
+static int cmp_rec_id(const void *a, const void *b)
+{
+    const ws_flow_rec *x = a, *y = b;
+    return x->f.id < y->f.id ? -1 : x->f.id > y->f.id;
+}
+
+size_t ws_run_audit(ws_run *run)
+{
+    size_t failed = ws_source_run(run->source, on_frame, run);
+    ws_flow_table_flush(run->flows);
+    qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
+    return failed;
+}
+
+const ws_limits *ws_run_limits(const ws_run *run) { return &run->limits; }
+const ws_stats *ws_run_stats(const ws_run *run) { return &run->stats; }
+const ws_source *ws_run_source(const ws_run *run) { return run->source; }
+
+const ws_flow_rec *ws_run_flows(const ws_run *run, size_t *n)
+{
+    *n = run->nrecs;
+    return run->recs;
+}
+
+size_t ws_run_names(const ws_run *run, const ws_addr *a, const char **out, size_t max)
+{
+    (void)run;
+    (void)a;
+    (void)out;
+    (void)max;
+    return 0;
+}

@@ -1,0 +1,171 @@
+/* report_json.c - the JSON report, shape per DESIGN.md "JSON report".
+ * Written piecewise so that a run with a million flows never holds a
+ * million json objects at once. */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "report_impl.h"
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static json_object *jtime(int64_t us)
+{
+    char buf[40];
+    int64_t s = us / 1000000, frac = us % 1000000;
+    if (frac < 0) {
+        frac += 1000000;
+        s--;
+    }
+    snprintf(buf, sizeof(buf), "%lld.%06lld", (long long)s, (long long)frac);
+    return json_object_new_double_s((double)us / 1e6, buf);
+}
+
+static json_object *ju64(uint64_t v)
+{
+    return json_object_new_uint64(v);
+}
+
+static json_object *endpoint(const ws_run *run, const ws_addr *a, uint16_t port, bool has_port)
+{
+    char ip[WS_ADDR_STRLEN];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ip", json_object_new_string(ws_addr_str(a, ip)));
+    json_object_object_add(o, "port", has_port ? json_object_new_int(port) : NULL);
+    json_object_object_add(o, "roles", json_object_new_array());
+    json_object *names = json_object_new_array();
+    const char *nm[WS_REPORT_MAX_NAMES];
+    size_t n = ws_run_names(run, a, nm, WS_REPORT_MAX_NAMES);
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(names, json_object_new_string(nm[i]));
+    json_object_object_add(o, "names", names);
+    return o;
+}
+
+static json_object *flow_json(const ws_run *run, const ws_flow_rec *r)
+{
+    const ws_flow *f = &r->f;
+    char tbuf[8];
+    bool ports = ws_report_has_ports(f->proto);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", ju64(f->id));
+    json_object_object_add(o, "transport", json_object_new_string(ws_transport_name(f->proto, tbuf)));
+    json_object_object_add(o, "src", endpoint(run, &f->src, f->sport, ports));
+    json_object_object_add(o, "dst", endpoint(run, &f->dst, f->dport, ports));
+    json_object_object_add(o, "src_packets", ju64(f->packets[WS_DIR_FWD]));
+    json_object_object_add(o, "dst_packets", ju64(f->packets[WS_DIR_REV]));
+    json_object_object_add(o, "src_bytes", ju64(f->bytes[WS_DIR_FWD]));
+    json_object_object_add(o, "dst_bytes", ju64(f->bytes[WS_DIR_REV]));
+    json_object_object_add(o, "src_wire_bytes", ju64(f->wire_bytes[WS_DIR_FWD]));
+    json_object_object_add(o, "dst_wire_bytes", ju64(f->wire_bytes[WS_DIR_REV]));
+    json_object_object_add(o, "outcome", json_object_new_string(ws_outcome_name(r->outcome)));
+    json_object_object_add(o, "initiator_guessed", json_object_new_boolean(f->initiator_guessed));
+    if (f->proto == 1 || f->proto == 58) {
+        json_object_object_add(o, "icmp_type", json_object_new_int(f->sport));
+        json_object_object_add(o, "icmp_code", json_object_new_int(f->dport));
+    }
+    json_object_object_add(o, "app", r->app ? json_object_new_string(r->app) : NULL);
+    json_object_object_add(o, "app_source", json_object_new_string(ws_report_app_source(f->app_source)));
+    json_object_object_add(o, "rule", NULL);
+    if (f->icmp_errors) {
+        char ip[WS_ADDR_STRLEN];
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "count", json_object_new_int64(f->icmp_errors));
+        json_object_object_add(e, "type", json_object_new_int(f->icmp_type));
+        json_object_object_add(e, "code", json_object_new_int(f->icmp_code));
+        json_object_object_add(e, "from", json_object_new_string(ws_addr_str(&f->icmp_reporter, ip)));
+        json_object_object_add(o, "icmp_error", e);
+    }
+    if (f->proto == 50) {
+        json_object_object_add(o, "src_spi", f->esp_spi[WS_DIR_FWD] ? ju64(f->esp_spi[WS_DIR_FWD]) : NULL);
+        json_object_object_add(o, "dst_spi", f->esp_spi[WS_DIR_REV] ? ju64(f->esp_spi[WS_DIR_REV]) : NULL);
+    }
+    json_object_object_add(o, "first_seen", jtime(f->first_us));
+    json_object_object_add(o, "last_seen", jtime(f->last_us));
+    json_object_object_add(o, "end", json_object_new_string(ws_report_end_reason(r->end)));
+    return o;
+}
+
+static json_object *inputs_json(const ws_run *run)
+{
+    const ws_source *src = ws_run_source(run);
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < ws_source_count(src); i++) {
+        const ws_input *in = ws_source_input(src, i);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "path", json_object_new_string(in->path));
+        json_object_object_add(o, "link_type", in->dlt >= 0 ? json_object_new_string(in->dlt_name) : NULL);
+        json_object_object_add(o, "packets", ju64(in->packets));
+        json_object_object_add(o, "bytes", ju64(in->bytes));
+        json_object_object_add(o, "skipped_packets", ju64(in->skipped));
+        json_object *errs = json_object_new_array();
+        if (in->error)
+            json_object_array_add(errs, json_object_new_string(in->error));
+        json_object_object_add(o, "errors", errs);
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
+static json_object *stats_json(const ws_run *run, size_t nflows)
+{
+    const ws_stats *s = ws_run_stats(run);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "packets", ju64(s->packets));
+    json_object_object_add(o, "bytes", ju64(s->bytes));
+    json_object_object_add(o, "flows", ju64(s->flows));
+    json_object_object_add(o, "flows_reported", ju64(nflows));
+    json_object_object_add(o, "decode_errors", ju64(s->truncated + s->malformed));
+    json_object_object_add(o, "evictions", ju64(s->flows_evicted));
+    json_object_object_add(o, "drops", ju64(ws_report_drops(s)));
+    json_object_object_add(o, "skipped_files", ju64(ws_source_skipped(ws_run_source(run))));
+    json_object *c = json_object_new_object();
+#define ADD(name, desc) json_object_object_add(c, #name, ju64(s->name));
+    WS_STATS_COUNTERS(ADD)
+#undef ADD
+    json_object_object_add(o, "counters", c);
+    return o;
+}
+
+static json_object *limits_json(const ws_run *run)
+{
+    const ws_limits *l = ws_run_limits(run);
+    json_object *o = json_object_new_object();
+#define LIM(field) json_object_object_add(o, #field, ju64((uint64_t)l->field));
+    LIM(max_flows) LIM(max_flow_bytes) LIM(frag_max_bytes) LIM(frag_max_datagrams)
+    LIM(max_tunnel_depth) LIM(dpi_max_packets) LIM(max_names) LIM(max_ike_sas)
+    LIM(max_report_flows)
+#undef LIM
+    return o;
+}
+
+/* Writes "key": value, then frees value. */
+static void put(FILE *out, const char *key, json_object *v, bool last)
+{
+    fprintf(out, "  \"%s\": %s%s\n", key, json_object_to_json_string_ext(v, JSON_FLAGS),
+            last ? "" : ",");
+    json_object_put(v);
+}
+
+bool ws_report_json(FILE *out, const ws_run *run)
+{
+    size_t n;
+    const ws_flow_rec *recs = ws_run_flows(run, &n);
+    fputs("{\n", out);
+    put(out, "version", json_object_new_string(WS_VERSION), false);
+    put(out, "inputs", inputs_json(run), false);
+    put(out, "packs", json_object_new_array(), false);
+    put(out, "stats", stats_json(run, n), false);
+    put(out, "limits", limits_json(run), false);
+    fputs("  \"flows\": [", out);
+    for (size_t i = 0; i < n; i++) {
+        json_object *f = flow_json(run, &recs[i]);
+        fprintf(out, "%s\n    %s", i ? "," : "", json_object_to_json_string_ext(f, JSON_FLAGS));
+        json_object_put(f);
+    }
+    fputs(n ? "\n  ],\n" : "],\n", out);
+    put(out, "findings", json_object_new_array(), false);
+    put(out, "coverage", json_object_new_array(), true);
+    fputs("}\n", out);
+    return !ferror(out);
+}

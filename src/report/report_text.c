@@ -1,0 +1,121 @@
+/* report_text.c - the report for people: inputs and their problems first,
+ * then the flows that failed, the busiest flows, and the counters. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_impl.h"
+
+#define TOP_FLOWS 20
+#define FAILED_FLOWS 50
+
+static void flow_line(FILE *out, const ws_run *run, const ws_flow_rec *r)
+{
+    const ws_flow *f = &r->f;
+    char a[WS_ADDR_STRLEN], b[WS_ADDR_STRLEN], t[8];
+    const char *names[1];
+    fprintf(out, "  #%-6" PRIu64 " %-6s ", f->id, ws_transport_name(f->proto, t));
+    ws_addr_str(&f->src, a);
+    ws_addr_str(&f->dst, b);
+    if (ws_report_has_ports(f->proto))
+        fprintf(out, "%s:%u -> %s:%u", a, f->sport, b, f->dport);
+    else
+        fprintf(out, "%s -> %s", a, b);
+    if (ws_run_names(run, &f->dst, names, 1))
+        fprintf(out, " (%s)", names[0]);
+    fprintf(out, "  %s", ws_outcome_name(r->outcome));
+    if (r->app)
+        fprintf(out, "  %s%s", r->app, f->app_source == 2 ? " (port guess)" : "");
+    fprintf(out, "  %" PRIu64 "/%" PRIu64 " pkts  %" PRIu64 "/%" PRIu64 " bytes",
+            f->packets[WS_DIR_FWD], f->packets[WS_DIR_REV],
+            f->bytes[WS_DIR_FWD], f->bytes[WS_DIR_REV]);
+    if (f->icmp_errors) {
+        ws_addr_str(&f->icmp_reporter, a);
+        fprintf(out, "  ICMP type %u code %u from %s", f->icmp_type, f->icmp_code, a);
+    }
+    fputc('\n', out);
+}
+
+static bool failed(ws_outcome o)
+{
+    return o == WS_OUT_REJECTED || o == WS_OUT_NO_ANSWER || o == WS_OUT_HALF_OPEN ||
+           o == WS_OUT_ICMP_ERROR;
+}
+
+static uint64_t total_bytes(const ws_flow_rec *r)
+{
+    return r->f.bytes[0] + r->f.bytes[1];
+}
+
+static int cmp_bytes_desc(const void *x, const void *y)
+{
+    const ws_flow_rec *const *a = x, *const *b = y;
+    uint64_t ta = total_bytes(*a), tb = total_bytes(*b);
+    if (ta != tb)
+        return ta > tb ? -1 : 1;
+    return (*a)->f.id < (*b)->f.id ? -1 : 1;
+}
+
+bool ws_report_text(FILE *out, const ws_run *run)
+{
+    const ws_source *src = ws_run_source(run);
+    const ws_stats *s = ws_run_stats(run);
+    size_t n;
+    const ws_flow_rec *recs = ws_run_flows(run, &n);
+
+    fprintf(out, "wirespec %s audit\n\nInputs\n", WS_VERSION);
+    for (size_t i = 0; i < ws_source_count(src); i++) {
+        const ws_input *in = ws_source_input(src, i);
+        fprintf(out, "  %s: %" PRIu64 " packets, %" PRIu64 " bytes", in->path, in->packets, in->bytes);
+        if (in->dlt >= 0)
+            fprintf(out, ", link type %s", in->dlt_name[0] ? in->dlt_name : "unknown");
+        if (in->skipped)
+            fprintf(out, ", %" PRIu64 " packets skipped (link type not read)", in->skipped);
+        fputc('\n', out);
+        if (in->error)
+            fprintf(out, "    ERROR: %s\n", in->error);
+    }
+    if (ws_source_skipped(src))
+        fprintf(out, "  (%zu files in directories skipped: not captures)\n", ws_source_skipped(src));
+
+    uint64_t by_outcome[WS_OUT_ICMP_ERROR + 1] = {0};
+    for (size_t i = 0; i < n; i++)
+        by_outcome[recs[i].outcome]++;
+    fprintf(out, "\nFlows: %" PRIu64 " seen, %zu reported\n", s->flows, n);
+    for (int o = 0; o <= WS_OUT_ICMP_ERROR; o++)
+        if (by_outcome[o])
+            fprintf(out, "  %-12s %" PRIu64 "\n", ws_outcome_name((ws_outcome)o), by_outcome[o]);
+
+    size_t nfailed = 0;
+    for (size_t i = 0; i < n; i++)
+        if (failed(recs[i].outcome) && nfailed++ < FAILED_FLOWS) {
+            if (nfailed == 1)
+                fputs("\nFlows that failed\n", out);
+            flow_line(out, run, &recs[i]);
+        }
+    if (nfailed > FAILED_FLOWS)
+        fprintf(out, "  ... and %zu more (see --format json)\n", nfailed - FAILED_FLOWS);
+
+    if (n) {
+        const ws_flow_rec **order = malloc(n * sizeof(*order));
+        if (order) {
+            for (size_t i = 0; i < n; i++)
+                order[i] = &recs[i];
+            qsort(order, n, sizeof(*order), cmp_bytes_desc);
+            fprintf(out, "\nBusiest flows\n");
+            for (size_t i = 0; i < n && i < TOP_FLOWS; i++)
+                flow_line(out, run, order[i]);
+            free(order);
+        }
+    }
+
+    fputs("\nFindings: none (no rule packs loaded)\n", out);
+
+    fputs("\nCounters\n", out);
+#define SHOW(name, desc)                                                       \
+    if (s->name)                                                               \
+        fprintf(out, "  %-22s %12" PRIu64 "  %s\n", #name, s->name, desc);
+    WS_STATS_COUNTERS(SHOW)
+#undef SHOW
+    return !ferror(out);
+}
