@@ -41,6 +41,10 @@ typedef struct ws_quoted {
     uint8_t proto;
     uint16_t sport, dport; /* 0 when the quote is too short to hold them */
     uint32_t esp_spi;      /* when proto is ESP and the quote holds it */
+    /* when proto is ICMP/ICMPv6 (a quoted echo request, say), and the quote
+     * holds them: so the error can be matched to the echo flow */
+    uint8_t icmp_type, icmp_code;
+    uint16_t icmp_id;      /* echo identifier */
 } ws_quoted;
 
 typedef struct ws_packet {
