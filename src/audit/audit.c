@@ -7,6 +7,16 @@
 #include <string.h>
 
 #include "decode/decode.h"
+#include "dpi/dpi.h"
+
+/* Application names, one copy each, found by (master, app) ids. */
+typedef struct app_names {
+    struct app_name {
+        uint32_t key;   /* master << 16 | app, + 1 so that 0 marks a free slot */
+        char *name;
+    } *slot;
+    size_t cap, used;
+} app_names;
 
 struct ws_run {
     ws_limits limits;
@@ -14,6 +24,8 @@ struct ws_run {
     ws_source *source;
     ws_decoder *dec;
     ws_flow_table *flows;
+    ws_dpi *dpi;
+    app_names apps;
     ws_flow_rec *recs;
     size_t nrecs, caprecs;
     bool out_of_memory;
@@ -31,6 +43,45 @@ const char *ws_transport_name(uint8_t proto, char buf[8])
         snprintf(buf, 8, "ip-%u", proto);
         return buf;
     }
+}
+
+static const char *app_name(ws_run *run, const ws_flow *f)
+{
+    if (f->app_source == WS_APP_NONE)
+        return NULL;
+    app_names *t = &run->apps;
+    uint32_t key = (((uint32_t)f->app_master << 16) | f->app) + 1;
+    if (t->used * 2 >= t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        struct app_name *slot = calloc(cap, sizeof(*slot));
+        if (!slot)
+            return NULL;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->slot[i].key)
+                continue;
+            size_t j = t->slot[i].key * 2654435761u % cap;
+            while (slot[j].key)
+                j = (j + 1) % cap;
+            slot[j] = t->slot[i];
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->cap = cap;
+    }
+    size_t j = key * 2654435761u % t->cap;
+    while (t->slot[j].key && t->slot[j].key != key)
+        j = (j + 1) % t->cap;
+    if (!t->slot[j].key) {
+        char buf[64];
+        const char *n = ws_dpi_app_name(run->dpi, f, buf, sizeof(buf));
+        char *copy = n ? strdup(n) : NULL;
+        if (!copy)
+            return NULL;
+        t->slot[j].key = key;
+        t->slot[j].name = copy;
+        t->used++;
+    }
+    return t->slot[j].name;
 }
 
 static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why)
@@ -55,19 +106,23 @@ static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why)
     r->f.dpi_state = NULL;
     r->outcome = ws_flow_outcome(f);
     r->end = why;
-    r->app = NULL;
+    r->app = app_name(run, f);
 }
 
 static void on_flow_end(ws_flow *f, ws_end_reason why, void *ctx)
 {
-    keep_record(ctx, f, why);
+    ws_run *run = ctx;
+    ws_dpi_flow_end(run->dpi, f);
+    keep_record(run, f, why);
 }
 
 static void on_packet(const ws_packet *pkt, void *ctx)
 {
     ws_run *run = ctx;
     int dir;
-    ws_flow_table_packet(run->flows, pkt, &dir);
+    ws_flow *f = ws_flow_table_packet(run->flows, pkt, &dir);
+    if (f && dir != WS_DIR_ICMP)
+        ws_dpi_packet(run->dpi, f, dir, pkt);
 }
 
 static ws_frame_verdict on_frame(const ws_input *in, int dlt, const uint8_t *data,
@@ -98,7 +153,8 @@ ws_run *ws_run_new(const ws_limits *limits, char *const inputs[], size_t ninputs
     run->source = ws_source_new(inputs, ninputs);
     run->dec = ws_decoder_new(&run->limits, &run->stats);
     run->flows = ws_flow_table_new(&run->limits, &run->stats, on_flow_end, run);
-    if (!run->source || !run->dec || !run->flows) {
+    run->dpi = ws_dpi_new(&run->limits, &run->stats);
+    if (!run->source || !run->dec || !run->flows || !run->dpi) {
         snprintf(err, errlen, "out of memory");
         ws_run_free(run);
         return NULL;
@@ -115,6 +171,10 @@ void ws_run_free(ws_run *run)
     if (!run)
         return;
     ws_flow_table_free(run->flows);
+    ws_dpi_free(run->dpi);
+    for (size_t i = 0; i < run->apps.cap; i++)
+        free(run->apps.slot[i].name);
+    free(run->apps.slot);
     ws_decoder_free(run->dec);
     ws_source_free(run->source);
     free(run->recs);
