@@ -11,7 +11,39 @@
 #include "common/limits.h"
 #include "decode/decode.h"
 
-/* Outcome of a flow, in the spirit of Zeek's conn_state. */
+/*
+ * Outcome of a flow, in the spirit of Zeek's conn_state. ws_flow_outcome()
+ * decides from the ws_flow fields alone (so a copy of a flow works too), in
+ * this order. FWD is the initiator (flow->src), REV the responder.
+ *
+ * Every transport:
+ *   WS_OUT_ICMP_ERROR  the responder sent nothing and at least one ICMP error
+ *                      quoting the flow was seen (for TCP this comes before
+ *                      every TCP outcome below: SYN + "port unreachable" or
+ *                      "administratively prohibited" is icmp-error).
+ * Non-TCP:
+ *   WS_OUT_ANSWERED    at least one packet each way.
+ *   WS_OUT_UNANSWERED  packets from the initiator only.
+ * TCP (hist = tcp_hist[], "handshake seen" = a SYN from the initiator or a
+ * SYN-ACK from the responder):
+ *   WS_OUT_MIDSTREAM   no handshake seen: the capture began after it (Zeek OTH),
+ *                      whatever came later (data, FIN, RST).
+ *   established (flow->established, i.e. the responder's SYN-ACK was followed
+ *   by an ACK from the initiator):
+ *     WS_OUT_CLOSED      FIN from both sides, or a FIN and then the first RST
+ *                        (WS_TCPE_RST_AFTER_FIN) (Zeek SF, and S2/S3 ended by RST).
+ *     WS_OUT_RESET       a RST from either side with no FIN before it (RSTO/RSTR).
+ *     WS_OUT_ESTABLISHED otherwise (S1; S2/S3: FIN from one side only).
+ *   not established:
+ *     WS_OUT_REJECTED    the responder sent RST and never a SYN-ACK (REJ).
+ *     WS_OUT_HALF_OPEN   the handshake started but did not complete: a SYN-ACK
+ *                        with no final ACK (including SYN, SYN-ACK, RST from
+ *                        the initiator), a SYN then a FIN from the initiator
+ *                        with no reply (SH), or a reply that was neither SYN-ACK
+ *                        nor RST.
+ *     WS_OUT_NO_ANSWER   SYN(s) (maybe retransmitted, maybe followed by the
+ *                        initiator's RST), nothing from the responder (S0, RSTOS0).
+ */
 typedef enum ws_outcome {
     /* TCP */
     WS_OUT_ESTABLISHED,  /* handshake completed, not (yet) closed */
@@ -45,6 +77,34 @@ enum {
 #define WS_TCPH_FIN 0x10
 #define WS_TCPH_RST 0x20
 
+/* Order-dependent TCP facts (bits of ws_flow.tcp_events). */
+#define WS_TCPE_RST_AFTER_FIN 0x01 /* the flow's first RST came after a FIN */
+
+/*
+ * Who initiated (flow->src), decided on the flow's first packet:
+ * - TCP SYN without ACK: its sender. TCP SYN-ACK: its receiver.
+ * - ICMP/ICMPv6 echo (and the other query/reply pairs carrying an identifier:
+ *   ICMP timestamp, information, address mask): the request's sender; a reply
+ *   seen first means its receiver initiated.
+ * - ESP and other protocols: the first packet's sender.
+ * - Otherwise (TCP joined midstream, UDP): the first packet's sender, unless
+ *   the ports say clearly that it is a reply: source port below 1024 (a
+ *   well-known service port) and destination port 1024 or above. Then the
+ *   receiver is taken as the initiator and initiator_guessed is set. Both
+ *   ports below 1024 (NTP 123-123, IKE 500-500) or both above keep the
+ *   first sender.
+ * - A flow created from the header quoted in an ICMP error: the quoted
+ *   packet's source.
+ *
+ * Flow keys: TCP and UDP on (addresses, ports); ICMP/ICMPv6 echo on
+ * (addresses, echo identifier) so request and reply share a flow, with
+ * flow->sport = type and flow->dport = code of the first packet (Zeek style);
+ * other ICMP messages on (addresses, type), a request type and its reply
+ * type (router and neighbour solicitation/advertisement) counting as one;
+ * ESP (recording each direction's SPI in esp_spi[]) and every other
+ * protocol on addresses only. Addresses are compared on all 128 bits.
+ */
+
 typedef struct ws_flow {
     uint64_t id;            /* 1, 2, ... in order of creation */
     ws_addr src, dst;       /* src is the initiator */
@@ -61,7 +121,9 @@ typedef struct ws_flow {
     /* TCP */
     uint8_t tcp_hist[2];    /* WS_TCPH_* seen per direction */
     uint8_t syn_count;      /* SYNs sent by the initiator (retransmissions) */
-    bool established;       /* three-way handshake (or data both ways) seen */
+    bool established;       /* SYN-ACK then the initiator's ACK seen; for a
+                               flow joined midstream: packets both ways */
+    uint8_t tcp_events;     /* WS_TCPE_* */
 
     /* ICMP errors quoting this flow */
     uint32_t icmp_errors;
@@ -87,12 +149,46 @@ typedef enum ws_end_reason {
     WS_END_FLUSH,     /* end of input */
 } ws_end_reason;
 
-/* Called once for every flow that ends, before its memory is reused. */
+/*
+ * Called once for every flow that ends, before its memory is reused. It may
+ * read (and update its own tagging fields of) the flow, but must not call
+ * back into the table.
+ */
 typedef void (*ws_flow_end_cb)(ws_flow *flow, ws_end_reason why, void *ctx);
 
 typedef struct ws_flow_table ws_flow_table;
 
-/* limits/stats borrowed; NULL on ENOMEM. */
+/*
+ * limits/stats borrowed; NULL on ENOMEM.
+ *
+ * Budget: the table tracks at most
+ *   capacity = min(max_flows, max_flow_bytes / ws_flow_table_bytes_per_flow())
+ * flows; flow storage (in chunks) and the hash table together stay within
+ * capacity * ws_flow_table_bytes_per_flow() bytes. When a new flow needs a
+ * slot and the table is full, flows already past their idle timeout end
+ * first (WS_END_IDLE); then the least recently active flow is evicted
+ * (WS_END_EVICTED, counted in flows_evicted). With capacity 0 nothing can be
+ * tracked: the packet is counted in flows_dropped and NULL returned.
+ *
+ * Idle timeouts, by class: tcp_idle_us for TCP that is established (or
+ * joined midstream) and not finished; tcp_handshake_idle_us for TCP not yet
+ * established or finished (RST seen, or FIN from both sides); udp_idle_us;
+ * icmp_idle_us (ICMP and ICMPv6); other_idle_us. A flow is idle when capture
+ * time is more than its timeout past its last packet; a timeout <= 0 never
+ * expires. Capture time is the latest packet time seen.
+ *
+ * Port reuse: a SYN without ACK on a TCP flow ends it (WS_END_REUSED) and
+ * starts a new flow, as tshark 4.0 separates tcp.stream numbers, when
+ *   - it comes from the initiator with another sequence number than the
+ *     initiator's first SYN (a new connection; same number: a
+ *     retransmission, counted in syn_count, even after a RST), or
+ *   - the flow had finished (RST seen, or FIN from both sides: closed, reset
+ *     or rejected) and the SYN is not such a retransmission, or
+ *   - the flow was joined midstream (its connection ended unseen).
+ * A SYN on a flow seen from its SYN-ACK (capture reordering), or on a flow
+ * known only from an ICMP error, joins that flow. A flow past its idle
+ * timeout ends (WS_END_IDLE) when its next packet arrives, whatever it is.
+ */
 ws_flow_table *ws_flow_table_new(const ws_limits *limits, ws_stats *stats,
                                  ws_flow_end_cb on_end, void *ctx);
 /* Frees the table without calling on_end: call ws_flow_table_flush first. */
@@ -102,17 +198,25 @@ void ws_flow_table_free(ws_flow_table *t);
  * Accounts one packet. Returns its flow and sets *dir (WS_DIR_*), or returns
  * NULL when it could not be tracked (budget full and nothing evictable:
  * counted in flows_dropped). An ICMP error quoting a known flow returns that
- * flow with *dir = WS_DIR_ICMP. Also expires idle flows as time advances.
+ * flow with *dir = WS_DIR_ICMP (counted in icmp_errors); an error quoting no
+ * known flow creates the flow from the quoted header (initiator = quoted
+ * source, no packets) and returns it the same way (icmp_errors_unmatched).
+ * Also expires idle flows as capture time advances (at most once per second
+ * of capture time). The pointer stays valid until the next call.
  */
 ws_flow *ws_flow_table_packet(ws_flow_table *t, const ws_packet *pkt, int *dir);
 
 /* Ends flows idle at now_us. */
 void ws_flow_table_expire(ws_flow_table *t, int64_t now_us);
-/* Ends every flow (reason WS_END_FLUSH). */
+/* Ends every flow (reason WS_END_FLUSH), in creation (id) order. */
 void ws_flow_table_flush(ws_flow_table *t);
 
 size_t ws_flow_table_active(const ws_flow_table *t);
 /* Memory one tracked flow costs the table, in bytes (for the budget). */
 size_t ws_flow_table_bytes_per_flow(void);
+/* Flows the table may hold at once (the budget above). */
+size_t ws_flow_table_capacity(const ws_flow_table *t);
+/* Bytes the table holds now for flow storage and its hash index. */
+size_t ws_flow_table_memory(const ws_flow_table *t);
 
 #endif

@@ -1,0 +1,160 @@
+/* key.c - canonical bidirectional flow keys and their keyed hash.
+ * specification: RFC 792 and RFC 4443 (ICMP/ICMPv6 message types and
+ * identifiers), RFC 4861 section 4 (neighbour discovery pairs); SipHash-1-3
+ * (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012). */
+#include <string.h>
+
+#include "flow/flow_int.h"
+
+#define PROTO_ICMP 1
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_SCTP 132
+#define PROTO_UDPLITE 136
+#define PROTO_ICMPV6 58
+
+bool ws_flow_proto_is_icmp(uint8_t proto)
+{
+    return proto == PROTO_ICMP || proto == PROTO_ICMPV6;
+}
+
+ws_icmp_class ws_flow_icmp_class(uint8_t proto, uint8_t type)
+{
+    ws_icmp_class c = {type, false, false};
+    if (proto == PROTO_ICMP) {
+        switch (type) {
+        case 8: case 13: case 15: case 17: /* echo, timestamp, info, mask */
+            c.has_id = true;
+            break;
+        case 0: c.base = 8; c.has_id = true; c.is_reply = true; break;
+        case 14: case 16: case 18:
+            c.base = (uint8_t)(type - 1);
+            c.has_id = true;
+            c.is_reply = true;
+            break;
+        case 9: c.base = 10; break;              /* router advertisement */
+        default: break;
+        }
+    } else if (proto == PROTO_ICMPV6) {
+        switch (type) {
+        case 128: c.has_id = true; break;        /* echo request */
+        case 129: c.base = 128; c.has_id = true; c.is_reply = true; break;
+        case 134: c.base = 133; break;           /* router advertisement */
+        case 136: c.base = 135; break;           /* neighbour advertisement */
+        default: break;
+        }
+    }
+    return c;
+}
+
+static bool has_ports(uint8_t proto)
+{
+    return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP ||
+           proto == PROTO_UDPLITE;
+}
+
+/* Orders (s, sp) and (d, dp) into k; returns true when s became a. */
+static bool fill(ws_fkey *k, const ws_addr *s, uint16_t sp, const ws_addr *d,
+                 uint16_t dp)
+{
+    int c = memcmp(s->b, d->b, 16);
+    bool s_first = c < 0 || (c == 0 && sp <= dp);
+    const ws_addr *x = s_first ? s : d, *y = s_first ? d : s;
+    memcpy(k->a, x->b, 16);
+    memcpy(k->b, y->b, 16);
+    k->pa = s_first ? sp : dp;
+    k->pb = s_first ? dp : sp;
+    return s_first;
+}
+
+static bool build(ws_fkey *k, uint8_t proto, const ws_addr *src, uint16_t sport,
+                  const ws_addr *dst, uint16_t dport, uint8_t icmp_type,
+                  uint16_t icmp_id)
+{
+    memset(k, 0, sizeof(*k));
+    k->proto = proto;
+    k->family = src->family;
+    if (has_ports(proto)) {
+        k->kind = WS_FKEY_PORTS;
+        return fill(k, src, sport, dst, dport);
+    }
+    if (ws_flow_proto_is_icmp(proto)) {
+        ws_icmp_class c = ws_flow_icmp_class(proto, icmp_type);
+        k->icmp = c.base;
+        if (c.has_id) {
+            k->kind = WS_FKEY_ICMP_ID;
+            return fill(k, src, icmp_id, dst, icmp_id);
+        }
+        k->kind = WS_FKEY_ICMP_TYPE;
+        return fill(k, src, 0, dst, 0);
+    }
+    k->kind = WS_FKEY_ADDR;
+    return fill(k, src, 0, dst, 0);
+}
+
+void ws_fkey_packet(ws_fkey *k, const ws_packet *pkt, bool *src_is_a)
+{
+    *src_is_a = build(k, pkt->proto, &pkt->src, pkt->sport, &pkt->dst,
+                      pkt->dport, pkt->icmp_type, pkt->icmp_id);
+}
+
+void ws_fkey_quoted(ws_fkey *k, const ws_quoted *q, bool *src_is_a)
+{
+    *src_is_a = build(k, q->proto, &q->src, q->sport, &q->dst, q->dport,
+                      q->icmp_type, q->icmp_id);
+}
+
+bool ws_fkey_symmetric(const ws_fkey *k)
+{
+    return k->pa == k->pb && memcmp(k->a, k->b, 16) == 0;
+}
+
+/* SipHash-1-3: one compression round per 8-byte word, three to finish. */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                               \
+    do {                                                                       \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);              \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                 \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                 \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);              \
+    } while (0)
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t siphash13(const uint8_t *in, size_t len, const uint64_t key[2])
+{
+    uint64_t v0 = 0x736f6d6570736575ULL ^ key[0];
+    uint64_t v1 = 0x646f72616e646f6dULL ^ key[1];
+    uint64_t v2 = 0x6c7967656e657261ULL ^ key[0];
+    uint64_t v3 = 0x7465646279746573ULL ^ key[1];
+    size_t full = len & ~(size_t)7;
+    for (size_t i = 0; i < full; i += 8) {
+        uint64_t m = le64(in + i);
+        v3 ^= m;
+        SIPROUND;
+        v0 ^= m;
+    }
+    uint64_t b = (uint64_t)len << 56;
+    for (size_t i = 0; i < (len & 7); i++)
+        b |= (uint64_t)in[full + i] << (8 * i);
+    v3 ^= b;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t ws_fkey_hash(const ws_fkey *k, const uint64_t secret[2])
+{
+    _Static_assert(sizeof(ws_fkey) == 40, "ws_fkey must have no padding");
+    return siphash13((const uint8_t *)k, sizeof(*k), secret);
+}
