@@ -1,0 +1,210 @@
+/* dpi.c - nDPI 4.2 detection per flow, driven as ndpiReader drives it.
+ * specification: nDPI 4.2 API (ndpi_api.h) and its reader, example/reader_util.c
+ * (packet_processing: feed until a verdict with no extra dissection left,
+ * or the packet limit; then ndpi_detection_giveup with guessing enabled). */
+#include "dpi/dpi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/cursor.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#pragma GCC diagnostic ignored "-Wshadow"
+#include <ndpi_api.h>
+#pragma GCC diagnostic pop
+
+struct ws_dpi {
+    struct ndpi_detection_module_struct *mod;
+    const ws_limits *limits;
+    ws_stats *stats;
+};
+
+/* What a flow holds while detection runs: one allocation per flow. */
+typedef struct ws_dpi_flow {
+    uint32_t fed;            /* packets given to nDPI */
+    ndpi_protocol last;      /* nDPI's answer to the last packet */
+    struct ndpi_flow_struct nf;
+} ws_dpi_flow;
+
+ws_dpi *ws_dpi_new(const ws_limits *limits, ws_stats *stats)
+{
+    ws_dpi *d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->limits = limits;
+    d->stats = stats;
+    /* As ndpiReader: default preferences (libgcrypt on, for QUIC), every
+     * protocol enabled, then the second initialisation step. */
+    d->mod = ndpi_init_detection_module(ndpi_no_prefs);
+    if (!d->mod) {
+        free(d);
+        return NULL;
+    }
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(d->mod, &all);
+    ndpi_finalize_initialization(d->mod);
+    return d;
+}
+
+void ws_dpi_free(ws_dpi *d)
+{
+    if (!d)
+        return;
+    ndpi_exit_detection_module(d->mod);
+    free(d);
+}
+
+size_t ws_dpi_state_bytes(void) { return sizeof(ws_dpi_flow); }
+
+/* Payload-based verdicts are DPI; port, address and cross-flow cache matches
+ * are guesses. */
+static uint8_t source_of(const ws_dpi_flow *s, ndpi_protocol p)
+{
+    if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN &&
+        p.master_protocol == NDPI_PROTOCOL_UNKNOWN)
+        return WS_APP_NONE;
+    return s->nf.confidence == NDPI_CONFIDENCE_DPI ? WS_APP_DPI : WS_APP_GUESS;
+}
+
+/* Records the verdict, frees nDPI's state, counts. */
+static void finish(ws_dpi *d, ws_flow *flow, ws_dpi_flow *s, bool hit_limit)
+{
+    ndpi_protocol p = s->last;
+    if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
+        uint8_t guessed = 0;
+        p = ndpi_detection_giveup(d->mod, &s->nf, 1, &guessed);
+    }
+    flow->app = p.app_protocol;
+    flow->app_master = p.master_protocol;
+    flow->app_source = source_of(s, p);
+    if (flow->app == NDPI_PROTOCOL_UNKNOWN && flow->app_master != NDPI_PROTOCOL_UNKNOWN) {
+        /* Only the master is known: name it as the application. */
+        flow->app = flow->app_master;
+        flow->app_master = NDPI_PROTOCOL_UNKNOWN;
+    }
+    if (flow->app_master == flow->app)
+        flow->app_master = NDPI_PROTOCOL_UNKNOWN;
+    flow->tag_flags |= WS_TAG_DPI_DONE;
+
+    if (flow->app_source == WS_APP_DPI) {
+        d->stats->dpi_classified++;
+    } else {
+        if (flow->app_source == WS_APP_GUESS)
+            d->stats->dpi_guessed++;
+        if (hit_limit) {
+            flow->tag_flags |= WS_TAG_DPI_LIMIT;
+            d->stats->dpi_gave_up++;
+        }
+    }
+
+    ndpi_free_flow_data(&s->nf);
+    free(s);
+    flow->dpi_state = NULL;
+}
+
+/*
+ * nDPI reads the packet without our cursor, so it only gets packets whose
+ * IP header holds together (RFC 791 section 3.1, RFC 8200 section 3):
+ * version as the decoder found it, header inside the bytes, and the stated
+ * length within what was captured. Returns the length to hand over (the
+ * stated one: link-layer padding is cut off), or 0 to skip the packet.
+ * nDPI itself refuses the same packets (ndpi_iph_is_valid_and_not_fragmented
+ * and its IPv6 length check), as does ndpiReader, so nothing is lost.
+ */
+static uint32_t ip_length(const ws_packet *pkt)
+{
+    ws_cur c = ws_cur_make(pkt->l3, pkt->l3_len);
+    uint8_t vihl = ws_cur_u8(&c);
+    if (!ws_cur_ok(&c) || (vihl >> 4) != pkt->ip_version)
+        return 0;
+    if (pkt->ip_version == 4) {
+        uint32_t hlen = (uint32_t)(vihl & 0x0f) * 4;
+        ws_cur_skip(&c, 1);
+        uint32_t total = ws_cur_be16(&c);
+        if (!ws_cur_ok(&c) || hlen < 20 || total < hlen || total > pkt->l3_len)
+            return 0;
+        return total;
+    }
+    if (pkt->ip_version == 6) {
+        ws_cur_skip(&c, 3);
+        uint32_t plen = ws_cur_be16(&c);
+        /* plen 0 is a jumbogram (RFC 2675): not handed to nDPI. */
+        if (!ws_cur_ok(&c) || pkt->l3_len < 40 || plen == 0 ||
+            plen > pkt->l3_len - 40)
+            return 0;
+        return 40 + plen;
+    }
+    return 0;
+}
+
+void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
+{
+    if (!d || !flow || !pkt || (flow->tag_flags & WS_TAG_DPI_DONE))
+        return;
+    if (dir != WS_DIR_FWD && dir != WS_DIR_REV)
+        return;
+    if (!pkt->l3 || d->limits->dpi_max_packets == 0)
+        return;
+    uint32_t iplen = ip_length(pkt);
+    if (iplen == 0 || iplen > 0xFFFF)
+        return;
+
+    ws_dpi_flow *s = flow->dpi_state;
+    if (!s) {
+        s = calloc(1, sizeof(*s));
+        if (!s)
+            return; /* out of memory: the flow stays untagged */
+        flow->dpi_state = s;
+    }
+
+    unsigned short len = (unsigned short)iplen;
+    uint64_t ms = pkt->ts_us > 0 ? (uint64_t)pkt->ts_us / 1000 : 0;
+
+    s->fed++;
+    s->last = ndpi_detection_process_packet(d->mod, &s->nf, pkt->l3, len, ms);
+
+    bool at_limit = s->fed >= d->limits->dpi_max_packets;
+    bool enough = at_limit || s->nf.fail_with_unknown;
+    if (s->last.app_protocol == NDPI_PROTOCOL_UNKNOWN && !enough)
+        return;
+    /* Known, but nDPI could still learn more (a certificate, a sub-protocol):
+     * keep feeding while the limit allows, as ndpiReader does. */
+    if (!enough && ndpi_extra_dissection_possible(d->mod, &s->nf))
+        return;
+    finish(d, flow, s, at_limit && s->last.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+}
+
+void ws_dpi_flow_end(ws_dpi *d, ws_flow *flow)
+{
+    if (!d || !flow || !flow->dpi_state)
+        return;
+    finish(d, flow, flow->dpi_state, false);
+}
+
+const char *ws_dpi_app_name(const ws_dpi *d, const ws_flow *flow, char *buf,
+                            size_t len)
+{
+    if (!d || !flow || !buf || len == 0 || flow->app_source == WS_APP_NONE ||
+        flow->app == NDPI_PROTOCOL_UNKNOWN)
+        return NULL;
+    ndpi_protocol p = {flow->app_master, flow->app, NDPI_PROTOCOL_CATEGORY_UNSPECIFIED};
+    unsigned blen = len > 0xFFFF ? 0xFFFF : (unsigned)len;
+    buf[0] = '\0';
+    ndpi_protocol2name(d->mod, p, buf, blen);
+    return buf;
+}
+
+const char *ws_dpi_source_name(uint8_t app_source)
+{
+    switch (app_source) {
+    case WS_APP_DPI:
+        return "dpi";
+    case WS_APP_GUESS:
+        return "guess";
+    default:
+        return "none";
+    }
+}
