@@ -1,0 +1,80 @@
+/* digest.c - one entry point over MD5 (RFC 1321), SHA-1 and SHA-2
+ * (FIPS 180-4), chosen at run time as IKEv1 negotiates it (RFC 2409
+ * appendix A, hash algorithm attribute values). */
+#include "ike/digest.h"
+
+size_t ws_digest_len(ws_digest_alg alg)
+{
+    switch (alg) {
+    case WS_DIGEST_MD5: return 16;
+    case WS_DIGEST_SHA1: return 20;
+    case WS_DIGEST_SHA256: return 32;
+    case WS_DIGEST_SHA384: return 48;
+    case WS_DIGEST_SHA512: return 64;
+    case WS_DIGEST_NONE: break;
+    }
+    return 0;
+}
+
+const char *ws_digest_name(ws_digest_alg alg)
+{
+    switch (alg) {
+    case WS_DIGEST_MD5: return "md5";
+    case WS_DIGEST_SHA1: return "sha1";
+    case WS_DIGEST_SHA256: return "sha2-256";
+    case WS_DIGEST_SHA384: return "sha2-384";
+    case WS_DIGEST_SHA512: return "sha2-512";
+    case WS_DIGEST_NONE: break;
+    }
+    return "none";
+}
+
+bool ws_digest_init(ws_digest_ctx *c, ws_digest_alg alg)
+{
+    c->alg = alg;
+    switch (alg) {
+    case WS_DIGEST_MD5: ws_md5_init(&c->u.md5); return true;
+    case WS_DIGEST_SHA1: ws_sha1_init(&c->u.sha1); return true;
+    case WS_DIGEST_SHA256: ws_sha256_init(&c->u.sha256); return true;
+    case WS_DIGEST_SHA384: ws_sha384_init(&c->u.sha512); return true;
+    case WS_DIGEST_SHA512: ws_sha512_init(&c->u.sha512); return true;
+    case WS_DIGEST_NONE: break;
+    }
+    c->alg = WS_DIGEST_NONE;
+    return false;
+}
+
+void ws_digest_update(ws_digest_ctx *c, const void *data, size_t len)
+{
+    switch (c->alg) {
+    case WS_DIGEST_MD5: ws_md5_update(&c->u.md5, data, len); break;
+    case WS_DIGEST_SHA1: ws_sha1_update(&c->u.sha1, data, len); break;
+    case WS_DIGEST_SHA256: ws_sha256_update(&c->u.sha256, data, len); break;
+    case WS_DIGEST_SHA384:
+    case WS_DIGEST_SHA512: ws_sha512_update(&c->u.sha512, data, len); break;
+    case WS_DIGEST_NONE: break;
+    }
+}
+
+size_t ws_digest_final(ws_digest_ctx *c, uint8_t out[WS_DIGEST_MAX])
+{
+    switch (c->alg) {
+    case WS_DIGEST_MD5: ws_md5_final(&c->u.md5, out); break;
+    case WS_DIGEST_SHA1: ws_sha1_final(&c->u.sha1, out); break;
+    case WS_DIGEST_SHA256: ws_sha256_final(&c->u.sha256, out); break;
+    case WS_DIGEST_SHA384:
+    case WS_DIGEST_SHA512: ws_sha512_final(&c->u.sha512, out); break;
+    case WS_DIGEST_NONE: return 0;
+    }
+    return ws_digest_len(c->alg);
+}
+
+size_t ws_digest(ws_digest_alg alg, const void *data, size_t len,
+                 uint8_t out[WS_DIGEST_MAX])
+{
+    ws_digest_ctx c;
+    if (!ws_digest_init(&c, alg))
+        return 0;
+    ws_digest_update(&c, data, len);
+    return ws_digest_final(&c, out);
+}
