@@ -150,7 +150,9 @@ lab_wire_more() {
 
 # lab_route NS PREFIX GATEWAY
 lab_route() {
-	ip -n "$(lab_nsname "$1")" route add "$2" via "$3" || lab_die "route $2 via $3 in $1"
+	local fam=-4
+	case "$3" in *:*) fam=-6 ;; esac
+	ip -n "$(lab_nsname "$1")" "$fam" route add "$2" via "$3" || lab_die "route $2 via $3 in $1"
 }
 
 # lab_forward NS: turn the namespace into a router (IPv4 and IPv6).
