@@ -5,6 +5,55 @@
  * A frame yields zero, one or (after a conflicting fragment overlap, see
  * frag.c) two packets, handed to a callback; pointers inside a ws_packet are
  * valid only during that callback.
+ *
+ * What is delivered, and what is counted (one rule for every layer):
+ * - A frame that is not IP (ARP, LLDP, LLC, PPPoE discovery, ...) counts in
+ *   non_ip; a link type wirespec does not read counts in unsupported_link.
+ *   A frame whose link layer hands bytes to IP counts once in ip_packets
+ *   (reassembled and tunnelled packets do not count again).
+ * - The network layer must be complete to deliver: the IPv4 header with its
+ *   options, the IPv6 header with its extension headers up to the transport
+ *   header. Cut short by the capture: counted in truncated, not delivered.
+ *   Contradicting itself (IHL < 5, total length shorter than the header,
+ *   version not the one the link layer announced, extension chain longer
+ *   than 16 or hop-by-hop not first): counted in malformed, not delivered.
+ * - The fixed transport header must be complete to deliver: TCP 20 bytes,
+ *   UDP 8, ICMP/ICMPv6 8, ESP 8 (SPI and sequence). Cut by the capture:
+ *   truncated; shorter than the IP length allows, or inconsistent (TCP data
+ *   offset < 5 or past the IP length, UDP length < 8 or past the IP
+ *   length): malformed. Neither is delivered. TCP options cut by the
+ *   capture: counted truncated, delivered with an empty payload. Other
+ *   protocols have no header wirespec needs: delivered with ports 0.
+ * - Bytes past the IP length (Ethernet padding, a trailer) are not part of
+ *   l3 or payload; an IP length past the captured bytes is not an error
+ *   (snaplen): l3 and payload hold what was captured, ip_len what was sent.
+ * - IPv6 payload length 0 (jumbogram, or offloaded segmentation): the IP
+ *   packet is what was captured (or the jumbo payload option, if smaller).
+ *   IPv4 total length 0 on an outer packet (segmentation offload, captured
+ *   on the sending host): the IP packet is what was captured, as Wireshark
+ *   reads it; any other total length shorter than the header is malformed.
+ * - Tunnels (IP-in-IP proto 4 and 41; GRE version 0 carrying IPv4, IPv6 or
+ *   Ethernet) are peeled up to limits->max_tunnel_depth layers: the
+ *   innermost IP packet is delivered with tunnel_depth layers peeled, and
+ *   counted in tunnels. At the limit (tunnel_too_deep), or when the inner
+ *   packet is truncated or malformed (counted as such), the tunnel packet
+ *   itself is delivered, proto 4, 41 or 47, its payload the inner bytes.
+ *   GRE that is not peeled (PPTP enhanced GRE, ERSPAN, routing present) is
+ *   delivered as proto 47.
+ * - Fragments are counted in fragments and held (see frag.c for the policy);
+ *   the reassembled datagram is delivered with reassembled set, ip_len its
+ *   whole length, wire_len the sum of the wire lengths of the frames that
+ *   carried its fragments, ts_us the time of the frame that completed it.
+ *   A fragment cut by the capture cannot be reassembled: counted truncated;
+ *   the first one is then delivered on its own (its transport header is
+ *   there), the others are dropped. IPv6 atomic fragments (offset 0, M 0)
+ *   are plain packets.
+ * - An ICMP/ICMPv6 error is delivered with icmp_error set; quoted.present
+ *   when the quote holds the addresses, ports (or the ESP SPI) when it also
+ *   holds them. A short quote is normal and is not counted.
+ *
+ * At the end of input call ws_decoder_expire(dec, INT64_MAX) so that
+ * datagrams never completed are counted in frag_timeout.
  */
 #ifndef WS_DECODE_H
 #define WS_DECODE_H
