@@ -30,5 +30,7 @@ rec=$LAB_LAST_PID
 lab_swanctl ini --initiate --child lab --timeout 20 >"$LAB_TMP/initiate.log" 2>&1 || true
 lab_wait_for "$LAB_TMP/ini/charon.log" "IKE_SA lab\[1\] established" 10 ||
 	lab_die "IKE_SA not established: $(tail -20 "$LAB_TMP/ini/charon.log")"
+grep -q "unable to install inbound and outbound IPsec SA" "$LAB_TMP/rsp/charon.log" ||
+	lab_die "expected the responder to fail installing the CHILD_SA (no kernel ESP)"
 lab_swanctl ini --terminate --ike lab --timeout 10 >"$LAB_TMP/terminate.log" 2>&1 || true
 lab_record_stop "$rec" ike-direct

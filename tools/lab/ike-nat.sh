@@ -61,6 +61,10 @@ lab_wait_for "$LAB_TMP/ini1/charon.log" "IKE_SA lab\[1\] established" 10 ||
 	lab_die "IKE_SA not established: $(tail -20 "$LAB_TMP/ini1/charon.log")"
 grep -q "remote host is behind NAT" "$LAB_TMP/rsp1/charon.log" ||
 	lab_die "responder did not detect the NAT"
+grep -q "local host is behind NAT" "$LAB_TMP/ini1/charon.log" ||
+	lab_die "initiator did not detect the NAT"
+grep -q "unable to install inbound and outbound IPsec SA" "$LAB_TMP/rsp1/charon.log" ||
+	lab_die "expected the responder to fail installing the CHILD_SA (no kernel ESP)"
 lab_swanctl ini1 --terminate --ike lab --timeout 10 >"$LAB_TMP/terminate1.log" 2>&1 || true
 lab_record_stop "$rec_out" ike-nat
 lab_record_stop "$rec_in" ike-nat-inside
