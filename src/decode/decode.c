@@ -103,14 +103,21 @@ ws_link_result ws_link_ethertype(ws_cur *c, uint16_t type, int *ipver)
             uint8_t code = ws_cur_u8(c);
             ws_cur_be16(c);
             uint16_t plen = ws_cur_be16(c);
-            uint16_t ppp = ws_cur_be16(c);
+            /* PPP protocol: 2 bytes, or 1 when compressed (RFC 1661 section
+             * 6.5: a first byte with its low bit set is the whole field). */
+            uint16_t ppp = ws_cur_u8(c);
+            size_t pfield = 1;
+            if (!(ppp & 1)) {
+                ppp = (uint16_t)(ppp << 8 | ws_cur_u8(c));
+                pfield = 2;
+            }
             if (!ws_cur_ok(c))
                 return WS_LINK_TRUNCATED;
-            if (vt != 0x11 || code != 0 || plen < 2)
+            if (vt != 0x11 || code != 0 || plen < pfield)
                 return WS_LINK_MALFORMED;
             /* The PPPoE length covers the PPP protocol field and the payload:
              * trim trailing Ethernet padding to it. */
-            size_t body = (size_t)plen - 2;
+            size_t body = (size_t)plen - pfield;
             if (ws_cur_left(c) > body)
                 c->end = c->p + body;
             if (ppp == 0x0021) {

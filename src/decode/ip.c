@@ -77,8 +77,18 @@ static ws_ip_result gre(ws_dframe *f, ws_packet *pkt, ws_cur c, unsigned depth)
         ipver = 6;
         break;
     case WS_ETH_TEB:
-        if (ws_link_ether(&g, &ipver) != WS_LINK_IP)
+        switch (ws_link_ether(&g, &ipver)) {
+        case WS_LINK_IP:
+            break;
+        case WS_LINK_TRUNCATED:
+            f->dec->stats->truncated++;
             return deliver_opaque(f, pkt, c);
+        case WS_LINK_MALFORMED:
+            f->dec->stats->malformed++;
+            return deliver_opaque(f, pkt, c);
+        default:
+            return deliver_opaque(f, pkt, c);
+        }
         break;
     default:
         return deliver_opaque(f, pkt, c);
