@@ -123,10 +123,9 @@ typedef struct ws_ike_msg {
     uint16_t n_payloads;
     uint8_t payloads[WS_IKE_MAX_CHAIN];
 
-    /* NAT detection payloads, in order. */
+    /* NAT detection payloads, in order (the array is the last field). */
     uint16_t natd_total;   /* all seen; the first WS_IKE_MAX_NATD are kept */
     uint8_t n_natd;
-    ws_ike_natd natd[WS_IKE_MAX_NATD];
 
     /* IKEv1 Vendor IDs */
     uint16_t n_vids;
@@ -138,6 +137,9 @@ typedef struct ws_ike_msg {
     uint16_t sa_transforms;   /* transforms in the first ISAKMP proposal */
     uint16_t sa_hash;         /* hash attribute of its first transform, 0 if none */
     uint32_t sa_hash_offered; /* bit v set for each hash value v < 32 offered */
+
+    /* natd[0..n_natd): only those entries are set */
+    ws_ike_natd natd[WS_IKE_MAX_NATD];
 } ws_ike_msg;
 
 /* True when a UDP packet between these ports is IKE's to read (500 or 4500). */

@@ -7,6 +7,7 @@
  * marker, ESP in UDP, NAT-keepalive). */
 #include "ike/ike.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "common/cursor.h"
@@ -256,8 +257,11 @@ static ws_ike_kind parse_chain(ws_ike_msg *m, ws_cur *c)
 ws_ike_kind ws_ike_decode(const uint8_t *data, size_t len, uint16_t sport,
                           uint16_t dport, ws_ike_msg *m)
 {
-    memset(m, 0, sizeof(*m));
-    ws_cur c = ws_cur_make(data, data ? len : 0);
+    static const uint8_t empty[1];
+    /* everything but the NAT-D array, whose used entries are always written:
+     * this runs for every ESP-in-UDP packet too */
+    memset(m, 0, offsetof(ws_ike_msg, natd));
+    ws_cur c = data ? ws_cur_make(data, len) : ws_cur_make(empty, 0);
     if (!ws_ike_port(sport, dport))
         return m->kind; /* WS_IKE_NONE */
 

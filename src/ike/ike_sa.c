@@ -6,6 +6,7 @@
  * (ESP in UDP); RFC 4303 section 2.1 (ESP SPI). */
 #include "ike/ike.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@ typedef struct pair_slot {
     ws_addr a, b;
     uint64_t esp[2], esp_udp[2]; /* [0]: a -> b, [1]: b -> a */
     uint32_t spi[2];
-    int64_t first_us, last_us;
+    int64_t first_us, last_us;   /* of ESP; set once esp[0] + esp[1] > 0 */
     uint32_t next;
 } pair_slot;
 
@@ -109,6 +110,12 @@ size_t ws_ike_tracker_count(const ws_ike_tracker *t)
     return t->n_sas;
 }
 
+/* Most SAs the tracker holds: the limit, and what a chain index can name. */
+static size_t max_sas(const ws_ike_tracker *t)
+{
+    return t->limits->max_ike_sas < UINT32_MAX - 1 ? t->limits->max_ike_sas : UINT32_MAX - 1;
+}
+
 /* Grows *arr to hold one more element of size sz, up to max elements. */
 static bool grow(void **arr, size_t *cap, size_t n, size_t sz, size_t max)
 {
@@ -119,6 +126,8 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t sz, size_t max)
     size_t ncap = *cap ? *cap * 2 : 64;
     if (ncap > max)
         ncap = max;
+    if (ncap > SIZE_MAX / sz)
+        return false;
     void *p = realloc(*arr, ncap * sz);
     if (!p)
         return false;
@@ -159,8 +168,7 @@ static bool get_pair(ws_ike_tracker *t, const ws_addr *x, const ws_addr *y, uint
     if (find_pair(t, lo, hi, index))
         return true;
     /* pairs never outnumber SAs, so the SA bound holds them too */
-    if (!grow((void **)&t->pairs, &t->cap_pairs, t->n_pairs, sizeof(pair_slot),
-              t->limits->max_ike_sas))
+    if (!grow((void **)&t->pairs, &t->cap_pairs, t->n_pairs, sizeof(pair_slot), max_sas(t)))
         return false;
     pair_slot *p = &t->pairs[t->n_pairs];
     memset(p, 0, sizeof(*p));
@@ -186,9 +194,8 @@ static bool spi_zero(const uint8_t spi[WS_IKE_SPI_LEN])
 
 static sa_slot *new_sa(ws_ike_tracker *t, const ws_packet *pkt, const ws_ike_msg *m)
 {
-    if (t->n_sas >= t->limits->max_ike_sas ||
-        !grow((void **)&t->sas, &t->cap_sas, t->n_sas, sizeof(sa_slot),
-              t->limits->max_ike_sas)) {
+    if (t->n_sas >= max_sas(t) ||
+        !grow((void **)&t->sas, &t->cap_sas, t->n_sas, sizeof(sa_slot), max_sas(t))) {
         t->stats->ike_sas_dropped++;
         return NULL;
     }
@@ -203,7 +210,7 @@ static sa_slot *new_sa(ws_ike_tracker *t, const ws_packet *pkt, const ws_ike_msg
     ws_ike_sa *sa = &s->sa;
     memcpy(sa->spi_i, m->spi_i, WS_IKE_SPI_LEN);
     sa->version = m->version;
-    sa->first_us = pkt->ts_us;
+    sa->first_us = sa->last_us = pkt->ts_us;
 
     /* Who started it: IKEv2 says so (I flag); in IKEv1 the first message
      * has a zero responder cookie. Otherwise guess: a port other than
@@ -302,7 +309,7 @@ static void account(ws_ike_tracker *t, const ws_packet *pkt, const ws_ike_msg *m
     if (!ok)
         sa->malformed++;
     if (pkt->ts_us < sa->first_us)
-        sa->first_us = pkt->ts_us;
+        sa->first_us = sa->last_us = pkt->ts_us;
     if (pkt->ts_us > sa->last_us)
         sa->last_us = pkt->ts_us;
     sa->last_exchange = m->exchange;
@@ -371,9 +378,9 @@ static void esp(ws_ike_tracker *t, const ws_packet *pkt, uint32_t spi, bool in_u
     if (in_udp)
         p->esp_udp[dir]++;
     p->spi[dir] = spi;
-    if (!p->first_us || pkt->ts_us < p->first_us)
+    if (p->esp[0] + p->esp[1] == 1 || pkt->ts_us < p->first_us)
         p->first_us = pkt->ts_us;
-    if (pkt->ts_us > p->last_us)
+    if (p->esp[0] + p->esp[1] == 1 || pkt->ts_us > p->last_us)
         p->last_us = pkt->ts_us;
 }
 
