@@ -35,6 +35,10 @@ void ws_decoder_expire(ws_decoder *dec, int64_t now_us)
     ws_frag_expire(dec->frag, now_us);
 }
 
+size_t ws_decoder_frag_pending(const ws_decoder *dec) { return ws_frag_pending(dec->frag); }
+
+uint64_t ws_decoder_frag_bytes(const ws_decoder *dec) { return ws_frag_bytes(dec->frag); }
+
 bool ws_dlt_supported(int dlt)
 {
     switch (dlt) {

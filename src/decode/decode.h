@@ -154,6 +154,11 @@ int ws_decode_ip(ws_decoder *dec, const uint8_t *data, uint32_t caplen,
 /* Drops pending fragments older than the timeout (counted in frag_timeout). */
 void ws_decoder_expire(ws_decoder *dec, int64_t now_us);
 
+/* Datagrams waiting for fragments, and the bytes they hold (counted
+ * against limits->frag_max_bytes). */
+size_t ws_decoder_frag_pending(const ws_decoder *dec);
+uint64_t ws_decoder_frag_bytes(const ws_decoder *dec);
+
 /* True when libpcap link type dlt is one ws_decode_frame reads. */
 bool ws_dlt_supported(int dlt);
 

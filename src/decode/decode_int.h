@@ -139,7 +139,8 @@ void ws_frag_free(struct ws_frag_table *t);
 /* Adds a fragment; a completed datagram is decoded through ws_ip_decode. */
 ws_ip_result ws_frag_add(struct ws_frag_table *t, ws_dframe *f, const ws_frag_in *in);
 void ws_frag_expire(struct ws_frag_table *t, int64_t now_us);
-/* Datagrams pending. */
+/* Datagrams pending, and the bytes they hold. */
 size_t ws_frag_pending(const struct ws_frag_table *t);
+uint64_t ws_frag_bytes(const struct ws_frag_table *t);
 
 #endif

@@ -126,6 +126,8 @@ void ws_frag_free(struct ws_frag_table *t)
 
 size_t ws_frag_pending(const struct ws_frag_table *t) { return t->count; }
 
+uint64_t ws_frag_bytes(const struct ws_frag_table *t) { return t->mem; }
+
 static uint32_t key_hash(uint8_t version, uint8_t proto, uint32_t id, const ws_addr *s,
                          const ws_addr *d)
 {
