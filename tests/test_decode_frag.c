@@ -574,6 +574,69 @@ static void test_corpus_dns_fragmented(void)
     finish();
 }
 
+static uint32_t rng_state = 88172645u;
+static uint32_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* 50000 fragments of random offsets, lengths, identifications and contents
+ * (IPv4 and IPv6), time moving on: the caps hold after every one, whatever
+ * is delivered is a whole datagram, and expiry empties the table. */
+static void test_random_fragments(void)
+{
+    ws_limits l = limits;
+    l.frag_max_bytes = 96 * 1024;
+    l.frag_max_datagrams = 16;
+    l.frag_timeout_us = 2000000;
+    start(&l);
+    build4(&d1, 0, 17, 1, 2, 65000, 1);
+    d1.b[9] = 253; /* experimental protocol: no header to contradict the length */
+    build6(&d2, 1, 2, 65000, 2);
+    int64_t now = 0;
+    int delivered = 0;
+    for (int i = 0; i < 50000; i++) {
+        dgram *d = rng() % 2 ? &d1 : &d2;
+        uint16_t id = (uint16_t)(rng() % 24);
+        if (d->version == 4) {
+            d->b[4] = 0;
+            d->b[5] = (uint8_t)id;
+        }
+        size_t off = (rng() % 64) * 8 * (rng() % 3 == 0 ? 128 : 1);
+        size_t len = (rng() % 4 == 0) ? rng() % 1500 : (rng() % 180) * 8;
+        if (off + len > 65000)
+            off = 0;
+        bool more = rng() % 4 != 0 || off == 0; /* offset 0 and no more: not a fragment */
+        if (rng() % 8 == 0)
+            d->b[d->hl + rng() % 64] ^= 0x55; /* later copies disagree */
+        now += rng() % 1000;
+        sink->n = 0;
+        delivered += send_frag_from(d, NULL, off, len, more, now, id);
+        for (int k = 0; k < sink->n; k++) {
+            CU_ASSERT_TRUE(sink->pkts[k].p.reassembled);
+            CU_ASSERT_EQUAL(sink->pkts[k].p.l3_len, sink->pkts[k].p.ip_len);
+        }
+        CU_ASSERT_TRUE(ws_decoder_frag_bytes(dec) <= l.frag_max_bytes);
+        CU_ASSERT_TRUE(ws_decoder_frag_pending(dec) <= l.frag_max_datagrams);
+    }
+    CU_ASSERT_TRUE(delivered > 0);
+    CU_ASSERT_TRUE(stats.reassembled > 0);
+    CU_ASSERT_TRUE(stats.frag_dropped_limit > 0);
+    CU_ASSERT_TRUE(stats.frag_timeout > 0);
+    ws_decoder_expire(dec, INT64_MAX);
+    CU_ASSERT_EQUAL(ws_decoder_frag_pending(dec), 0);
+    CU_ASSERT_EQUAL(ws_decoder_frag_bytes(dec), 0);
+    fprintf(stderr, "\n  %d delivered, %llu reassembled, %llu dropped at the cap, "
+                    "%llu timed out, %llu malformed, %llu overlaps\n", delivered,
+            (unsigned long long)stats.reassembled, (unsigned long long)stats.frag_dropped_limit,
+            (unsigned long long)stats.frag_timeout, (unsigned long long)stats.malformed,
+            (unsigned long long)stats.frag_overlap);
+    finish();
+}
+
 int main(void)
 {
     ws_limits_default(&limits);
@@ -596,6 +659,7 @@ int main(void)
         {"fragments cut by the capture", test_cut_by_capture},
         {"fragmented tunnel", test_fragmented_tunnel},
         {"corpus: dns_fragmented.pcap", test_corpus_dns_fragmented},
+        {"random fragments: caps hold", test_random_fragments},
         {NULL, NULL},
     };
     ws_test_suite("decode_frag", cases);
