@@ -58,6 +58,20 @@ static void test_established(void)
     fx_done(&x);
 }
 
+static void test_synack_missed(void)
+{
+    fx x;
+    fx_init(&x);
+    /* SYN, then payload both ways: the SYN-ACK escaped the capture. */
+    ws_flow *f = feed(&x, tcp(CLI, 40000, SRV, 8091, S, 1, 0, 1 * SEC), NULL);
+    feed(&x, tcp(CLI, 40000, SRV, 8091, PA, 2, 100, 1 * SEC + 1), NULL);
+    CU_ASSERT_EQUAL(ws_flow_outcome(f), WS_OUT_NO_ANSWER);
+    feed(&x, tcp(SRV, 8091, CLI, 40000, PA, 9, 200, 1 * SEC + 2), NULL);
+    CU_ASSERT_TRUE(f->established);
+    CU_ASSERT_EQUAL(ws_flow_outcome(f), WS_OUT_ESTABLISHED);
+    fx_done(&x);
+}
+
 static void test_closed(void)
 {
     fx x;
@@ -513,6 +527,7 @@ int main(void)
     WS_TEST_INIT();
     static const ws_test_case cases[] = {
         {"established", test_established},
+        {"SYN-ACK missing from the capture", test_synack_missed},
         {"closed", test_closed},
         {"reset", test_reset},
         {"rejected", test_rejected},

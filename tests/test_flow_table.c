@@ -96,6 +96,28 @@ static void test_idle_by_packets(void)
     fx_done(&x);
 }
 
+static void test_time_steps_back(void)
+{
+    fx x;
+    fx_init(&x); /* udp_idle_us: 120 s */
+    /* Two captures merged out of order: the second began 1000 s earlier. */
+    ws_flow *a = feed(&x, udp(CLI, 5000, SRV, 53, 10, 1000 * SEC), NULL);
+    ws_flow *b = feed(&x, udp(CLI, 5001, SRV, 53, 10, 10 * SEC), NULL);
+    int dir;
+    CU_ASSERT_PTR_EQUAL(feed(&x, udp(SRV, 53, CLI, 5001, 10, 10 * SEC + 1), &dir), b);
+    CU_ASSERT_EQUAL(dir, WS_DIR_REV);
+    CU_ASSERT_EQUAL(b->packets[WS_DIR_REV], 1);
+    CU_ASSERT_PTR_EQUAL(feed(&x, udp(SRV, 53, CLI, 5000, 10, 20 * SEC), &dir), a);
+    CU_ASSERT_EQUAL(a->first_us, 20 * SEC);
+    CU_ASSERT_EQUAL(a->last_us, 1000 * SEC);
+    CU_ASSERT_EQUAL(x.n, 0);
+    CU_ASSERT_EQUAL(x.st.flows, 2);
+    ws_flow_table_expire(x.t, 1121 * SEC);
+    CU_ASSERT_EQUAL(x.n, 2);
+    CU_ASSERT_EQUAL(x.st.flows_expired, 2);
+    fx_done(&x);
+}
+
 static void test_evict_lru(void)
 {
     fx x;
@@ -356,6 +378,7 @@ int main(void)
     static const ws_test_case cases[] = {
         {"idle timeout per class", test_idle_per_class},
         {"idle expiry driven by packets", test_idle_by_packets},
+        {"capture time stepping back", test_time_steps_back},
         {"eviction of the least recently active", test_evict_lru},
         {"idle flows end before eviction", test_evict_idle_first},
         {"byte budget caps the flows", test_budget_bytes},

@@ -28,8 +28,8 @@
  * SYN-ACK from the responder):
  *   WS_OUT_MIDSTREAM   no handshake seen: the capture began after it (Zeek OTH),
  *                      whatever came later (data, FIN, RST).
- *   established (flow->established, i.e. the responder's SYN-ACK was followed
- *   by an ACK from the initiator):
+ *   established (flow->established: the responder's SYN-ACK was followed by
+ *   an ACK from the initiator, or payload went both ways):
  *     WS_OUT_CLOSED      FIN from both sides, or a FIN and then the first RST
  *                        (WS_TCPE_RST_AFTER_FIN) (Zeek SF, and S2/S3 ended by RST).
  *     WS_OUT_RESET       a RST from either side with no FIN before it (RSTO/RSTR).
@@ -121,8 +121,9 @@ typedef struct ws_flow {
     /* TCP */
     uint8_t tcp_hist[2];    /* WS_TCPH_* seen per direction */
     uint8_t syn_count;      /* SYNs sent by the initiator (retransmissions) */
-    bool established;       /* SYN-ACK then the initiator's ACK seen; for a
-                               flow joined midstream: packets both ways */
+    bool established;       /* SYN-ACK then the initiator's ACK seen, or
+                               payload both ways (a SYN-ACK the capture
+                               missed); joined midstream: packets both ways */
     uint8_t tcp_events;     /* WS_TCPE_* */
 
     /* ICMP errors quoting this flow */
@@ -175,7 +176,9 @@ typedef struct ws_flow_table ws_flow_table;
  * established or finished (RST seen, or FIN from both sides); udp_idle_us;
  * icmp_idle_us (ICMP and ICMPv6); other_idle_us. A flow is idle when capture
  * time is more than its timeout past its last packet; a timeout <= 0 never
- * expires. Capture time is the latest packet time seen.
+ * expires. Capture time is the time of the packet being accounted (or
+ * now_us given to ws_flow_table_expire); when it steps back (captures
+ * merged out of order) flows last seen after it are not idle.
  *
  * Port reuse: a SYN without ACK on a TCP flow ends it (WS_END_REUSED) and
  * starts a new flow, as tshark 4.0 separates tcp.stream numbers, when

@@ -582,14 +582,18 @@ static bool new_connection(const fnode *n, int d, const ws_packet *pkt)
     return ws_flow_tcp_finished(f) || ws_flow_tcp_midstream(f);
 }
 
+/*
+ * Capture time follows the packets, also backwards (captures merged out of
+ * order): a flow last seen after "now" is not idle, and the sweep schedule
+ * restarts from the new time.
+ */
 static void advance(ws_flow_table *t, int64_t ts)
 {
-    if (!t->have_now || ts > t->now_us) {
-        t->now_us = ts;
-        if (!t->have_now)
-            t->next_sweep_us = ts;
-        t->have_now = true;
-    }
+    if (!t->have_now || (ts < t->next_sweep_us &&
+                         (uint64_t)t->next_sweep_us - (uint64_t)ts > EXPIRE_EVERY_US))
+        t->next_sweep_us = ts;
+    t->now_us = ts;
+    t->have_now = true;
 }
 
 ws_flow *ws_flow_table_packet(ws_flow_table *t, const ws_packet *pkt, int *dir)

@@ -36,6 +36,8 @@ void ws_flow_tcp_update(ws_flow *f, int dir, const ws_packet *pkt)
         if (dir == WS_DIR_FWD && ack && !syn && !rst &&
             (f->tcp_hist[WS_DIR_REV] & WS_TCPH_SYNACK))
             f->established = true;
+        else if ((f->tcp_hist[0] & WS_TCPH_DATA) && (f->tcp_hist[1] & WS_TCPH_DATA))
+            f->established = true; /* the SYN-ACK escaped the capture */
         else if (ws_flow_tcp_midstream(f) && f->packets[0] && f->packets[1])
             f->established = true;
     }
