@@ -34,30 +34,47 @@ static bool next_line(ws_cur *c, ws_cur *line)
 
 static bool is_blank(uint8_t b) { return b == ' ' || b == '\t'; }
 
-/* method SP request-target SP "HTTP/1." DIGIT */
+/* Skips one or more SP; false if there is none. */
+static bool skip_spaces(ws_cur *line)
+{
+    size_t n = 0;
+    for (;;) {
+        ws_cur t = *line;
+        if (ws_cur_u8(&t) != ' ' || !ws_cur_ok(&t))
+            return n > 0;
+        *line = t;
+        n++;
+    }
+}
+
+/* method SP request-target SP "HTTP/1." DIGIT. Runs of SP between the three
+ * words are accepted, as RFC 9112 section 3 lets a recipient do. */
 static bool request_line_ok(ws_cur line)
 {
     size_t n = 0;
-    uint8_t b = 0;
-    while (ws_cur_left(&line) > 0) {
-        b = ws_cur_u8(&line);
-        if (b == ' ')
+    for (;;) {
+        ws_cur t = line;
+        uint8_t b = ws_cur_u8(&t);
+        if (!ws_cur_ok(&t) || b == ' ')
             break;
         if (!((b >= 'A' && b <= 'Z') || b == '-' || b == '_') || ++n > HTTP_METHOD_MAX)
             return false;
+        line = t;
     }
-    if (n == 0 || b != ' ')
+    if (n == 0 || !skip_spaces(&line))
         return false;
     n = 0;
-    while (ws_cur_left(&line) > 0) {
-        b = ws_cur_u8(&line);
-        if (b == ' ')
+    for (;;) {
+        ws_cur t = line;
+        uint8_t b = ws_cur_u8(&t);
+        if (!ws_cur_ok(&t) || b == ' ')
             break;
         if (b < 0x21 || b > 0x7e)
             return false;
         n++;
+        line = t;
     }
-    if (n == 0 || b != ' ')
+    if (n == 0 || !skip_spaces(&line))
         return false;
     uint8_t v[8];
     if (!ws_cur_copy(&line, v, sizeof(v)) || ws_cur_left(&line) != 0)

@@ -20,6 +20,7 @@ Usage: tests/data/names/gen.py /work/shared/corpus/ndpi > /dev/null
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -227,9 +228,26 @@ def gen_http(fh):
                 continue
             out = subprocess.run(
                 ["tshark", "-r", path, "-Y", f"frame.number == {frame}", "-T", "fields",
-                 "-E", "occurrence=f", "-e", "http.host"],
-                capture_output=True, text=True, check=False).stdout.strip()
-            host = out
+                 "-E", "occurrence=f", "-e", "http.host", "-e", "http.request.method"],
+                capture_output=True, text=True, check=False).stdout.strip("\n")
+            host, method = (out.split("\t") + ["", ""])[:2]
+            raw = bytes.fromhex(payload)
+            if not raw.startswith(method.encode() + b" "):
+                # tshark put the request together from earlier segments: the
+                # sample is the segment holding the request line, and the
+                # name is expected only if a whole Host line is in it.
+                stream = get(tcp, "tcp.stream")
+                first = subprocess.run(
+                    ["tshark", "-r", path, "-Y",
+                     f"tcp.stream == {stream} && tcp.len > 0 && tcp.payload contains \"{method} \"",
+                     "-T", "fields", "-e", "frame.number", "-e", "tcp.payload"],
+                    capture_output=True, text=True, check=False).stdout.split("\n")[0]
+                if "\t" not in first:
+                    continue
+                frame, payload = first.split("\t")
+                raw = bytes.fromhex(payload)
+                if not re.search(rb"\nhost:[^\n]*\n", raw, re.I):
+                    host = ""
             if host.startswith("["):
                 host = ""  # IPv6 literal: not a name
             elif ":" in host:
