@@ -80,10 +80,12 @@ static const sample samples[] = {
     /* esp.pcapng frame 5: 14 + 20 + 8 = 42; ip.len 152 -> 124 */
     {"eth_esp.pcap", 1, "10.2.3.2", "10.3.4.4", 4, 50, 0, 0, 0,
      152, 124, 42, 42, 42, NULL, NULL, 0},
-    /* gre.pcapng frame 1: enhanced GRE (version 1, PPTP) is not peeled.
-     * 14 + 4 vlan + 20 = 38 delivers it; its 4 fixed bytes end at 42. */
-    {"eth_gre_pptp.pcap", 1, "109.105.228.253", "10.177.98.84", 4, 47, 0, 0, 0,
-     366, 346, 38, 38, 42, NULL, NULL, 0},
+    /* gre.pcapng frame 1: enhanced GRE (version 1, PPTP) carrying PPP and
+     * IPv4. 14 + 4 vlan + 20 = 38 delivers the outer packet; GRE with
+     * sequence and acknowledgement 16 + PPP ff 03 00 21 4 -> 58; + 20 + 8 = 86.
+     * Inner ip.len 326 -> UDP payload 298. */
+    {"eth_gre_pptp.pcap", 1, "192.168.10.210", "192.168.103.40", 4, 17, 1, 5060, 5060,
+     326, 298, 38, 86, 86, "109.105.228.253", "10.177.98.84", 47},
     /* crafted: 14 + 20 = 34; GRE with key and sequence 12 -> 46; + 20 + 8 = 74 */
     {"eth_gre_ipv4_udp.pcap", 1, "10.1.1.1", "10.2.2.2", 4, 17, 1, 40000, 5060,
      53, 25, 34, 74, 74, "198.51.100.1", "198.51.100.2", 47},

@@ -2,12 +2,18 @@
  * decoder, the flow table and the taggers; each ended flow kept as a record. */
 #include "audit.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode/decode.h"
 #include "dpi/dpi.h"
+#include "names/names.h"
+
+/* TCP segments per direction searched for a TLS SNI or an HTTP Host: both
+ * come in the first payload a client sends, after the handshake. */
+#define NAMES_TCP_PACKETS 6
 
 /* Application names, one copy each, found by (master, app) ids. */
 typedef struct app_names {
@@ -25,6 +31,10 @@ struct ws_run {
     ws_decoder *dec;
     ws_flow_table *flows;
     ws_dpi *dpi;
+    ws_names *names;
+    ws_ike_tracker *ike;
+    ws_ike_sa *ike_sas;     /* snapshot taken at the end of the run */
+    size_t n_ike_sas;
     app_names apps;
     ws_flow_rec *recs;
     size_t nrecs, caprecs;
@@ -121,8 +131,13 @@ static void on_packet(const ws_packet *pkt, void *ctx)
     ws_run *run = ctx;
     int dir;
     ws_flow *f = ws_flow_table_packet(run->flows, pkt, &dir);
-    if (f && dir != WS_DIR_ICMP)
-        ws_dpi_packet(run->dpi, f, dir, pkt);
+    if (!f || dir == WS_DIR_ICMP)
+        return;
+    ws_dpi_packet(run->dpi, f, dir, pkt);
+    if (pkt->proto == 17 || pkt->proto == 50)
+        ws_ike_tracker_packet(run->ike, pkt);
+    if (pkt->proto == 17 || (pkt->proto == 6 && f->packets[dir] <= NAMES_TCP_PACKETS))
+        ws_names_packet(run->names, pkt);
 }
 
 static ws_frame_verdict on_frame(const ws_input *in, int dlt, const uint8_t *data,
@@ -154,7 +169,9 @@ ws_run *ws_run_new(const ws_limits *limits, char *const inputs[], size_t ninputs
     run->dec = ws_decoder_new(&run->limits, &run->stats);
     run->flows = ws_flow_table_new(&run->limits, &run->stats, on_flow_end, run);
     run->dpi = ws_dpi_new(&run->limits, &run->stats);
-    if (!run->source || !run->dec || !run->flows || !run->dpi) {
+    run->names = ws_names_new(&run->limits, &run->stats);
+    run->ike = ws_ike_tracker_new(&run->limits, &run->stats);
+    if (!run->source || !run->dec || !run->flows || !run->dpi || !run->names || !run->ike) {
         snprintf(err, errlen, "out of memory");
         ws_run_free(run);
         return NULL;
@@ -172,6 +189,9 @@ void ws_run_free(ws_run *run)
         return;
     ws_flow_table_free(run->flows);
     ws_dpi_free(run->dpi);
+    ws_names_free(run->names);
+    ws_ike_tracker_free(run->ike);
+    free(run->ike_sas);
     for (size_t i = 0; i < run->apps.cap; i++)
         free(run->apps.slot[i].name);
     free(run->apps.slot);
@@ -190,8 +210,14 @@ static int cmp_rec_id(const void *a, const void *b)
 size_t ws_run_audit(ws_run *run)
 {
     size_t failed = ws_source_run(run->source, on_frame, run);
+    ws_decoder_expire(run->dec, INT64_MAX); /* datagrams never completed */
     ws_flow_table_flush(run->flows);
     qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
+    size_t n = ws_ike_tracker_count(run->ike);
+    run->ike_sas = n ? malloc(n * sizeof(*run->ike_sas)) : NULL;
+    if (run->ike_sas)
+        for (size_t i = 0; i < n; i++)
+            run->ike_sas[run->n_ike_sas++] = *ws_ike_tracker_get(run->ike, i);
     return failed;
 }
 
@@ -205,11 +231,14 @@ const ws_flow_rec *ws_run_flows(const ws_run *run, size_t *n)
     return run->recs;
 }
 
+const ws_ike_sa *ws_run_ike_sas(const ws_run *run, size_t *n)
+{
+    *n = run->n_ike_sas;
+    return run->ike_sas;
+}
+
 size_t ws_run_names(const ws_run *run, const ws_addr *a, const char **out, size_t max)
 {
-    (void)run;
-    (void)a;
-    (void)out;
-    (void)max;
-    return 0;
+    size_t n = ws_names_lookup(run->names, a, out, max);
+    return n < max ? n : max;
 }

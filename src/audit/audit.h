@@ -9,6 +9,7 @@
 #include "capture/capture.h"
 #include "common/limits.h"
 #include "flow/flow.h"
+#include "ike/ike.h"
 
 /* A flow as it ended: what the report and the checks read. */
 typedef struct ws_flow_rec {
@@ -38,6 +39,8 @@ const ws_stats *ws_run_stats(const ws_run *run);
 const ws_source *ws_run_source(const ws_run *run);
 /* Flow records in id order. */
 const ws_flow_rec *ws_run_flows(const ws_run *run, size_t *n);
+/* IKE SAs in order of first sight, as they stood at the end of the run. */
+const ws_ike_sa *ws_run_ike_sas(const ws_run *run, size_t *n);
 /* Names learned for an address; returns how many were written to out. */
 size_t ws_run_names(const ws_run *run, const ws_addr *a, const char **out, size_t max);
 

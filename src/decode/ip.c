@@ -44,8 +44,45 @@ static ws_ip_result tunnel(ws_dframe *f, ws_packet *outer, ws_cur whole, ws_cur 
     return r;
 }
 
-/* GRE version 0 (RFC 2784, with the key and sequence fields of RFC 2890).
- * Enhanced GRE (version 1, PPTP), source-routed GRE (RFC 1701) and payloads
+/* Enhanced GRE (version 1, RFC 2637 section 4.1) as PPTP uses it: PPP in
+ * GRE, with IPv4 or IPv6 inside. g is past the flags and protocol fields.
+ * Acknowledgement-only packets and other PPP protocols stay GRE packets. */
+static ws_ip_result gre_pptp(ws_dframe *f, ws_packet *pkt, ws_cur c, ws_cur g,
+                             uint16_t flags, uint16_t ptype, unsigned depth)
+{
+    if (ptype != 0x880B || (flags & 0xEF78) != 0x2000)
+        return deliver_opaque(f, pkt, c); /* K set; C, R, s, recur, flags zero */
+    uint16_t plen = ws_cur_be16(&g);
+    ws_cur_skip(&g, 2); /* call id */
+    if (flags & 0x1000) /* sequence number */
+        ws_cur_skip(&g, 4);
+    if (flags & 0x0080) /* acknowledgement number */
+        ws_cur_skip(&g, 4);
+    if (!ws_cur_ok(&g)) {
+        f->dec->stats->truncated++;
+        return deliver_opaque(f, pkt, c);
+    }
+    if (plen == 0)
+        return deliver_opaque(f, pkt, c);
+    ws_cur ppp = g;
+    if (ws_cur_has(&ppp, 1) && ppp.p[0] == 0xFF)
+        ws_cur_skip(&ppp, 2); /* address 0xFF and control 0x03 (RFC 1662) */
+    uint16_t proto = ws_cur_u8(&ppp);
+    if (!(proto & 1)) /* not compressed (RFC 1661 section 6.5) */
+        proto = (uint16_t)(proto << 8 | ws_cur_u8(&ppp));
+    if (!ws_cur_ok(&ppp)) {
+        f->dec->stats->truncated++;
+        return deliver_opaque(f, pkt, c);
+    }
+    if (proto == 0x0021)
+        return tunnel(f, pkt, c, ppp, 4, depth);
+    if (proto == 0x0057)
+        return tunnel(f, pkt, c, ppp, 6, depth);
+    return deliver_opaque(f, pkt, c);
+}
+
+/* GRE version 0 (RFC 2784, with the key and sequence fields of RFC 2890),
+ * and version 1 as PPTP uses it. Source-routed GRE (RFC 1701) and payloads
  * that are not IP or Ethernet (ERSPAN, ...) are delivered as GRE packets. */
 static ws_ip_result gre(ws_dframe *f, ws_packet *pkt, ws_cur c, unsigned depth)
 {
@@ -56,6 +93,8 @@ static ws_ip_result gre(ws_dframe *f, ws_packet *pkt, ws_cur c, unsigned depth)
         f->dec->stats->truncated++;
         return deliver_opaque(f, pkt, c);
     }
+    if ((flags & 0x0007) == 1)
+        return gre_pptp(f, pkt, c, g, flags, ptype, depth);
     if ((flags & 0x0007) != 0 || (flags & 0x4000) != 0)
         return deliver_opaque(f, pkt, c);
     if (flags & 0x8000) /* checksum + reserved1 */

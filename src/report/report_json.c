@@ -86,6 +86,64 @@ static json_object *flow_json(const ws_run *run, const ws_flow_rec *r)
     return o;
 }
 
+static json_object *hex(const uint8_t *b, size_t n)
+{
+    char buf[2 * WS_DIGEST_MAX + 1];
+    for (size_t i = 0; i < n && i < WS_DIGEST_MAX; i++)
+        snprintf(buf + 2 * i, 3, "%02x", b[i]);
+    buf[2 * (n < WS_DIGEST_MAX ? n : WS_DIGEST_MAX)] = '\0';
+    return json_object_new_string(buf);
+}
+
+static json_object *ike_side_json(const ws_ike_side *s)
+{
+    char ip[WS_ADDR_STRLEN];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ip", json_object_new_string(ws_addr_str(&s->addr, ip)));
+    json_object_object_add(o, "port", json_object_new_int(s->port));
+    json_object_object_add(o, "natt_port", s->natt_port ? json_object_new_int(s->natt_port) : NULL);
+    json_object_object_add(o, "natt_offered", json_object_new_boolean(s->natt_offered));
+    json_object_object_add(o, "behind_nat", json_object_new_string(ws_ike_nat_name(s->behind_nat)));
+    if (s->hash_len) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "observed_ip", json_object_new_string(ws_addr_str(&s->observed, ip)));
+        json_object_object_add(e, "observed_port", json_object_new_int(s->observed_port));
+        json_object_object_add(e, "hash", hex(s->hash, s->hash_len));
+        json_object_object_add(e, "hash_alg", json_object_new_string(ws_digest_name(s->hash_alg)));
+        json_object_object_add(o, "natd", e);
+    }
+    json_object_object_add(o, "messages", ju64(s->messages));
+    json_object_object_add(o, "esp_packets", ju64(s->esp_packets));
+    json_object_object_add(o, "esp_in_udp", ju64(s->esp_in_udp));
+    return o;
+}
+
+static json_object *ike_json(const ws_run *run)
+{
+    size_t n;
+    const ws_ike_sa *sas = ws_run_ike_sas(run, &n);
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        const ws_ike_sa *sa = &sas[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "version", json_object_new_int(sa->version));
+        json_object_object_add(o, "spi_i", hex(sa->spi_i, WS_IKE_SPI_LEN));
+        json_object_object_add(o, "spi_r", sa->spi_r_known ? hex(sa->spi_r, WS_IKE_SPI_LEN) : NULL);
+        json_object_object_add(o, "initiator", ike_side_json(&sa->side[WS_IKE_INITIATOR]));
+        json_object_object_add(o, "responder", ike_side_json(&sa->side[WS_IKE_RESPONDER]));
+        json_object_object_add(o, "initiator_guessed", json_object_new_boolean(sa->initiator_guessed));
+        json_object_object_add(o, "natt_offered", json_object_new_boolean(sa->natt_offered));
+        json_object_object_add(o, "natd_present", json_object_new_boolean(sa->natd_present));
+        json_object_object_add(o, "moved_to_4500", json_object_new_boolean(sa->moved_4500));
+        json_object_object_add(o, "messages", ju64(sa->messages));
+        json_object_object_add(o, "malformed", ju64(sa->malformed));
+        json_object_object_add(o, "first_seen", jtime(sa->first_us));
+        json_object_object_add(o, "last_seen", jtime(sa->last_us));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
 static json_object *inputs_json(const ws_run *run)
 {
     const ws_source *src = ws_run_source(run);
@@ -164,6 +222,7 @@ bool ws_report_json(FILE *out, const ws_run *run)
         json_object_put(f);
     }
     fputs(n ? "\n  ],\n" : "],\n", out);
+    put(out, "ike_sas", ike_json(run), false);
     put(out, "findings", json_object_new_array(), false);
     put(out, "coverage", json_object_new_array(), true);
     fputs("}\n", out);
