@@ -84,9 +84,11 @@ static enum name_rc read_name(const uint8_t *msg, size_t len, ws_cur *c, char *o
             goto fail;
         wire += 1u + l;
         if (wire + 1 > 255)
-            bad = true; /* keep walking: the end may still be found in place */
+            bad = true;
+        if (bad && jumped)
+            return NAME_BAD; /* the in-place end is known: stop here */
         if (bad)
-            continue;
+            continue;        /* keep walking to find the end in place */
         ws_cur lc = ws_cur_make(lab, l);
         if (tl > 0)
             out[tl++] = '.';
@@ -319,6 +321,7 @@ int ws_dns_parse(const uint8_t *msg, size_t len, unsigned flags, ws_dns_result *
     add_name(out, qname);
     for (unsigned pass = 0; pass <= WS_DNS_MAX_NAMES; pass++) {
         bool partial = false;
+        out->dropped = 0; /* each pass meets the same surplus again */
         bool again = chain_pass(msg, len, c, an, mdns, out, &partial);
         out->partial = partial;
         if (!again)

@@ -82,6 +82,21 @@ static bool request_line_ok(ws_cur line)
     return memcmp(v, "HTTP/1.", 7) == 0 && v[7] >= '0' && v[7] <= '9';
 }
 
+/* True when c starts with a method token and a space. */
+static bool method_ahead(ws_cur c)
+{
+    for (size_t n = 0; n <= HTTP_METHOD_MAX; n++) {
+        uint8_t b = ws_cur_u8(&c);
+        if (!ws_cur_ok(&c))
+            return false;
+        if (b == ' ')
+            return n > 0;
+        if (!((b >= 'A' && b <= 'Z') || b == '-' || b == '_'))
+            return false;
+    }
+    return false;
+}
+
 /* True when the field name of line is "Host" (any case); *line is left at
  * the value. */
 static bool is_host_field(ws_cur *line)
@@ -126,6 +141,8 @@ int ws_http_host(const uint8_t *seg, size_t len, char out[WS_NAME_MAX])
     if (!seg)
         return WS_NAMES_NONE;
     ws_cur c = ws_cur_make(seg, len);
+    if (!method_ahead(c))
+        return WS_NAMES_NONE; /* most segments end here, before any scan */
     ws_cur line;
     if (!next_line(&c, &line) || !request_line_ok(line))
         return WS_NAMES_NONE;
