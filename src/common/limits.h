@@ -78,7 +78,7 @@ const char *ws_limits_name(size_t i, const char **description);
     X(ike_malformed, "IKE messages cut short or inconsistent")                 \
     X(ike_sas_dropped, "IKE SAs not tracked: max_ike_sas reached")             \
     X(names_learned, "address-to-name bindings learned")                       \
-    X(names_dropped, "names not kept: max_names reached")                      \
+    X(names_dropped, "names not kept: max_names, 8 per address, or per-message caps") \
     X(name_parse_errors, "DNS/TLS/HTTP messages too malformed to read names")  \
     X(report_flows_dropped, "flow records left out of the report (max_report_flows)")
 
