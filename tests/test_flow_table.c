@@ -283,6 +283,7 @@ static void test_churn(void)
     memset(&st, 0, sizeof(st));
     ws_limits_default(&lim);
     lim.max_flows = CAP;
+    lim.udp_idle_us = 0; /* never idle: only eviction ends flows */
     ws_flow_table *t = ws_flow_table_new(&lim, &st, model_on_end, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 
@@ -292,7 +293,8 @@ static void test_churn(void)
         rng = rng * 1103515245u + 12345u; /* ANSI C rand() recurrence */
         int k = (int)((rng >> 8) % KEYS);
         bool reverse = (rng >> 4) & 1;
-        int64_t ts = op; /* one microsecond apart: nothing goes idle */
+        /* One second apart: the LRU order is kept to one second. */
+        int64_t ts = (int64_t)op * SEC;
 
         /* Reference: a hit keeps the id; a miss at capacity evicts the key
          * with the oldest activity, then creates the next id. */

@@ -168,7 +168,11 @@ typedef struct ws_flow_table ws_flow_table;
  * capacity * ws_flow_table_bytes_per_flow() bytes. When a new flow needs a
  * slot and the table is full, flows already past their idle timeout end
  * first (WS_END_IDLE); then the least recently active flow is evicted
- * (WS_END_EVICTED, counted in flows_evicted). With capacity 0 nothing can be
+ * (WS_END_EVICTED, counted in flows_evicted). "Least recently active" is
+ * exact to within one second of capture time (a flow's place in its LRU list
+ * is refreshed at most once per second), and so is idle expiry by the
+ * periodic sweep; a flow found idle when its next packet arrives is judged
+ * exactly. With capacity 0 nothing can be
  * tracked: the packet is counted in flows_dropped and NULL returned.
  *
  * Idle timeouts, by class: tcp_idle_us for TCP that is established (or

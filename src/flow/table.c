@@ -15,6 +15,7 @@
 #define MAX_CAPACITY ((uint32_t)1 << 30)   /* keeps hash indexes in 32 bits */
 #define INITIAL_SLOTS 1024u
 #define EXPIRE_EVERY_US 1000000             /* capture time between sweeps */
+#define REQUEUE_US 1000000                  /* LRU order is kept to this grain */
 #define SLOTS_PER_FLOW 4 /* hash slots per flow at most: 2x, rounded up to 2^k */
 
 #define PROTO_TCP 6
@@ -26,6 +27,7 @@ typedef struct fnode {
     ws_flow f;              /* first: what callers see */
     ws_fkey key;
     uint32_t hash;          /* low 32 bits of the key's hash */
+    int64_t queued_us;      /* last_us when appended to its class list */
     uint32_t lru_prev, lru_next; /* within the class list; lru_next links the free list */
     uint32_t all_prev, all_next; /* creation order */
     uint32_t syn_seq;       /* sequence number of the initiator's first SYN */
@@ -249,6 +251,7 @@ static void lru_append(ws_flow_table *t, uint32_t i, uint8_t cls)
 {
     fnode *n = node(t, i);
     n->cls = cls;
+    n->queued_us = n->f.last_us;
     n->lru_next = NIL;
     n->lru_prev = t->lru_tail[cls];
     if (n->lru_prev != NIL)
@@ -293,12 +296,22 @@ static bool is_idle(const ws_flow_table *t, const fnode *n, int64_t now)
     return to > 0 && now > n->f.last_us && (uint64_t)now - (uint64_t)n->f.last_us > (uint64_t)to;
 }
 
-/* Moves a flow to the recent end of its (possibly new) class list. */
+/*
+ * Moves a flow to the recent end of its class list when its class changed,
+ * or when it was last moved REQUEUE_US or more of capture time ago: so a
+ * packet seldom touches any other flow, and each list stays ordered by
+ * queued_us, within REQUEUE_US of the flows' last activity. Expiry and
+ * eviction are therefore exact to within REQUEUE_US.
+ */
 static void touch(ws_flow_table *t, uint32_t i)
 {
     fnode *n = node(t, i);
+    uint8_t cls = flow_class(&n->f);
+    if (cls == n->cls && n->f.last_us >= n->queued_us &&
+        (uint64_t)n->f.last_us - (uint64_t)n->queued_us < REQUEUE_US)
+        return;
     lru_unlink(t, n);
-    lru_append(t, i, flow_class(&n->f));
+    lru_append(t, i, cls);
 }
 
 /* ---- ending flows ----------------------------------------------------- */
@@ -338,7 +351,7 @@ static void sweep(ws_flow_table *t, int64_t now)
 static void evict_one(ws_flow_table *t)
 {
     uint32_t best = NIL;
-    for (int c = 0; c < NCLS; c++) {
+    for (uint8_t c = 0; c < NCLS; c++) {
         uint32_t i = t->lru_head[c];
         if (i == NIL)
             continue;
