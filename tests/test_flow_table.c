@@ -374,6 +374,117 @@ static void test_many_flows(void)
     printf("\n  bytes per tracked flow: %zu\n", ws_flow_table_bytes_per_flow());
 }
 
+/* ---- random input ------------------------------------------------------ */
+
+typedef struct tally {
+    uint64_t by_reason[4];
+    uint64_t max_id;
+    bool id_twice;
+    uint8_t seen[20001]; /* ids ended, for "exactly once" */
+} tally;
+
+static tally TL;
+
+static void tally_on_end(ws_flow *f, ws_end_reason why, void *ctx)
+{
+    (void)ctx;
+    if ((unsigned)why < 4)
+        TL.by_reason[why]++;
+    if (f->id < sizeof(TL.seen)) {
+        if (TL.seen[f->id])
+            TL.id_twice = true;
+        TL.seen[f->id] = 1;
+    }
+}
+
+static uint32_t rnd(uint32_t *r)
+{
+    *r = *r * 1103515245u + 12345u;
+    return *r >> 8;
+}
+
+/* Random field values, time jumping both ways, ICMP errors quoting random
+ * headers: the table stays within its cap and ends every flow exactly once. */
+static void test_random_packets(void)
+{
+    memset(&TL, 0, sizeof(TL));
+    ws_limits lim;
+    ws_stats st;
+    memset(&st, 0, sizeof(st));
+    ws_limits_default(&lim);
+    lim.max_flows = 64;
+    lim.tcp_handshake_idle_us = 3 * SEC;
+    lim.udp_idle_us = 5 * SEC;
+    ws_flow_table *t = ws_flow_table_new(&lim, &st, tally_on_end, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    static const uint8_t protos[] = {6, 17, 1, 58, 50, 47, 132, 0, 255};
+    static const int64_t times[] = {0, 1, -1, INT64_MAX, INT64_MIN, 1000 * SEC};
+    uint32_t r = 99;
+    int64_t ts = 0;
+    uint64_t over_cap = 0, null_dir = 0;
+    for (int i = 0; i < 20000; i++) {
+        ws_packet p;
+        memset(&p, 0, sizeof(p));
+        ts += (int64_t)(rnd(&r) % 2000000) - 200000; /* mostly forward */
+        p.ts_us = rnd(&r) % 500 == 0 ? times[rnd(&r) % 6] : ts;
+        p.proto = protos[rnd(&r) % sizeof(protos)];
+        p.ip_version = rnd(&r) % 2 ? 4 : 6;
+        p.src.family = p.dst.family = p.ip_version;
+        /* Mostly a few endpoints, so that packets meet existing flows. */
+        uint32_t at = rnd(&r) % 8 ? 15 : rnd(&r) % 16;
+        p.src.b[at] = (uint8_t)(rnd(&r) % 3);
+        at = rnd(&r) % 8 ? 15 : rnd(&r) % 16;
+        p.dst.b[at] = (uint8_t)(rnd(&r) % 3);
+        p.sport = (uint16_t)(rnd(&r) % 8 ? 1000 + rnd(&r) % 3 : rnd(&r));
+        p.dport = (uint16_t)(rnd(&r) % 8 ? 1000 + rnd(&r) % 3 : rnd(&r));
+        p.tcp_flags = (uint8_t)rnd(&r);
+        p.tcp_seq = rnd(&r) % 3;
+        p.icmp_type = (uint8_t)(rnd(&r) % 4 ? rnd(&r) % 20 : 128 + rnd(&r) % 10);
+        p.icmp_id = (uint16_t)(rnd(&r) % 4);
+        p.ip_len = rnd(&r);
+        p.wire_len = rnd(&r);
+        p.payload_len = rnd(&r) % 3;
+        if (rnd(&r) % 8 == 0) {
+            p.icmp_error = true;
+            p.quoted.present = rnd(&r) % 4 != 0;
+            p.quoted.proto = protos[rnd(&r) % sizeof(protos)];
+            p.quoted.src = p.dst;
+            p.quoted.dst = p.src;
+            p.quoted.sport = p.dport;
+            p.quoted.dport = p.sport;
+            p.quoted.icmp_type = (uint8_t)rnd(&r);
+        }
+        int dir = -1;
+        ws_flow *f = ws_flow_table_packet(t, &p, &dir);
+        if (f && (dir < WS_DIR_FWD || dir > WS_DIR_ICMP))
+            null_dir++;
+        if (ws_flow_table_active(t) > 64)
+            over_cap++;
+        if (rnd(&r) % 1000 == 0)
+            ws_flow_table_expire(t, p.ts_us);
+    }
+    CU_ASSERT_EQUAL(over_cap, 0);
+    CU_ASSERT_EQUAL(null_dir, 0);
+    CU_ASSERT(ws_flow_table_memory(t) <= 64 * ws_flow_table_bytes_per_flow());
+    ws_flow_table_flush(t);
+    CU_ASSERT_FALSE(TL.id_twice);
+    CU_ASSERT(st.flows > 1000 && st.flows < sizeof(TL.seen));
+    uint64_t n_ended = 0;
+    for (uint64_t id = 1; id <= st.flows; id++)
+        n_ended += TL.seen[id];
+    CU_ASSERT_EQUAL(n_ended, st.flows);
+    CU_ASSERT_EQUAL(TL.by_reason[WS_END_IDLE], st.flows_expired);
+    CU_ASSERT_EQUAL(TL.by_reason[WS_END_EVICTED], st.flows_evicted);
+    CU_ASSERT_EQUAL(TL.by_reason[WS_END_IDLE] + TL.by_reason[WS_END_EVICTED] +
+                        TL.by_reason[WS_END_REUSED] + TL.by_reason[WS_END_FLUSH],
+                    st.flows);
+    CU_ASSERT(TL.by_reason[WS_END_REUSED] > 0);
+    CU_ASSERT(TL.by_reason[WS_END_IDLE] > 0);
+    CU_ASSERT(TL.by_reason[WS_END_EVICTED] > 0);
+    CU_ASSERT_EQUAL(ws_flow_table_active(t), 0);
+    ws_flow_table_free(t);
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -388,6 +499,7 @@ int main(void)
         {"flush in creation order, once", test_flush_order},
         {"churn against a reference model", test_churn},
         {"200k flows through a small table", test_many_flows},
+        {"random packets keep the invariants", test_random_packets},
         {NULL, NULL},
     };
     ws_test_suite("flow table", cases);
