@@ -96,12 +96,13 @@ enum {
  * - A flow created from the header quoted in an ICMP error: the quoted
  *   packet's source.
  *
- * Flow keys: TCP and UDP on (addresses, ports); ICMP/ICMPv6 echo on
+ * Flow keys: TCP, UDP (and SCTP, UDP-Lite) on (addresses, ports); ICMP/ICMPv6 echo on
  * (addresses, echo identifier) so request and reply share a flow, with
  * flow->sport = type and flow->dport = code of the first packet (Zeek style);
  * other ICMP messages on (addresses, type), a request type and its reply
- * type (router and neighbour solicitation/advertisement) counting as one;
- * ESP (recording each direction's SPI in esp_spi[]) and every other
+ * type (router and neighbour solicitation/advertisement) counting as one
+ * (an ICMP error with no readable quote is such a message); ESP (recording
+ * the latest SPI of each direction in esp_spi[]) and every other
  * protocol on addresses only. Addresses are compared on all 128 bits.
  */
 
@@ -111,7 +112,8 @@ typedef struct ws_flow {
     uint16_t sport, dport;  /* ICMP: type and code of the first packet, Zeek-style */
     uint8_t proto;
     uint8_t ip_version;
-    bool initiator_guessed; /* true when who-started had to be inferred */
+    bool initiator_guessed; /* the port rule below swapped the first packet's
+                               sender and receiver */
 
     uint64_t packets[2];    /* [WS_DIR_FWD], [WS_DIR_REV] */
     uint64_t bytes[2];      /* IP bytes */
