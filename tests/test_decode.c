@@ -131,6 +131,34 @@ static int decode_bytes(ws_decoder *dec, int dlt, const uint8_t *frame, uint32_t
     return n;
 }
 
+/* A router's ICMP time exceeded (RFC 792) quoting an ICMP echo request
+ * (type 8, identifier 0x0042): the quote says which echo flow it belongs to.
+ * Raw IPv4: 20 outer + 8 ICMP + 20 quoted IPv4 + 8 quoted echo = 56. */
+static void test_icmp_quote_echo(void)
+{
+    static const uint8_t frame[] = {
+        0x45, 0x00, 0x00, 0x38, 0x00, 0x01, 0x00, 0x00, 0x40, 0x01, 0x00, 0x00,
+        192, 0, 2, 1, 192, 0, 2, 2,                           /* router -> host */
+        0x0b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,       /* time exceeded */
+        0x45, 0x00, 0x00, 0x54, 0x12, 0x34, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00,
+        192, 0, 2, 2, 8, 8, 8, 8,                             /* host -> 8.8.8.8 */
+        0x08, 0x00, 0xab, 0xcd, 0x00, 0x42, 0x00, 0x01,       /* echo id 0x42 */
+    };
+    memset(&stats, 0, sizeof(stats));
+    ws_decoder *dec = ws_decoder_new(&limits, &stats);
+    CU_ASSERT_FATAL(dec != NULL);
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_RAW, frame, sizeof(frame), sizeof(frame)), 1);
+    const ws_packet *p = &sink->pkts[0].p;
+    CU_ASSERT_TRUE(p->icmp_error);
+    CU_ASSERT_EQUAL(p->icmp_type, 11);
+    CU_ASSERT_TRUE(p->quoted.present);
+    CU_ASSERT_EQUAL(p->quoted.proto, 1);
+    CU_ASSERT_EQUAL(p->quoted.icmp_type, 8);
+    CU_ASSERT_EQUAL(p->quoted.icmp_code, 0);
+    CU_ASSERT_EQUAL(p->quoted.icmp_id, 0x42);
+    ws_decoder_free(dec);
+}
+
 static const td_pkt *decode_sample(const char *file)
 {
     int dlt;
@@ -794,6 +822,7 @@ int main(void)
         {"UDP payload", test_udp_payload},
         {"ICMP and ICMPv6 errors and their quotes", test_icmp_quotes},
         {"ICMP quote cut at every length", test_icmp_quote_prefixes},
+        {"ICMP error quoting an echo request", test_icmp_quote_echo},
         {"ESP SPI and sequence", test_esp},
         {"tunnel depth limit 0", test_tunnel_limit},
         {"nested tunnels past the limit", test_tunnel_nesting},

@@ -10,7 +10,7 @@ Known, explained differences (each capture states the ones it has):
 - IP fragments: tshark counts a fragmented UDP datagram once, in the frame
   that completes it, with that frame's length; wirespec counts the datagram
   once too, but its bytes are the sum of all its fragments' frames.
-- wirespec ends a flow after its idle timeout (UDP 120 s; TCP 30 s once
+- wirespec ends a flow after its idle timeout (UDP 120 s; TCP 135 s once
   reset or closed) and a later packet of the same 5-tuple starts a new flow;
   tshark keeps one conversation. Such a conversation is compared with the sum
   of wirespec's flows on that 5-tuple, and the split is printed.

@@ -15,7 +15,9 @@ void ws_limits_default(ws_limits *l)
     l->max_flows = 1u << 20;
     l->max_flow_bytes = 512ull << 20;
     l->tcp_idle_us = 3600 * SEC;
-    l->tcp_handshake_idle_us = 30 * SEC;
+    /* Linux gives up a connect after SYNs at 0, 1, 3, 7, 15, 31 and 63 s:
+     * a blocked attempt stays one flow. */
+    l->tcp_handshake_idle_us = 135 * SEC;
     l->udp_idle_us = 120 * SEC;
     l->icmp_idle_us = 30 * SEC;
     l->other_idle_us = 120 * SEC;

@@ -31,6 +31,12 @@ static void quote_transport(ws_cur c, ws_quoted *q)
         q->dport = ws_cur_be16(&c);
     } else if (q->proto == WS_IPPROTO_ESP) {
         q->esp_spi = ws_cur_be32(&c);
+    } else if (q->proto == WS_IPPROTO_ICMP || q->proto == WS_IPPROTO_ICMPV6) {
+        /* type, code, checksum, then the echo identifier (RFC 792, 4443) */
+        q->icmp_type = ws_cur_u8(&c);
+        q->icmp_code = ws_cur_u8(&c);
+        ws_cur_skip(&c, 2);
+        q->icmp_id = ws_cur_be16(&c); /* 0 when the quote stops short */
     }
 }
 
