@@ -78,7 +78,11 @@ static bool run_pcap(run *r, const char *path)
     size_t len;
     uint8_t *file = slurp(path, &len);
     if (!file) {
-        fprintf(stderr, "\n  (%s not there: skipped) ", path);
+        /* The lab recordings ship with wirespec: missing is a failure. The
+         * nDPI corpus lives outside the repository and may be absent. */
+        bool optional = strstr(path, "/shared/corpus/") != NULL;
+        fprintf(stderr, "\n  (%s not there%s) ", path, optional ? ": skipped" : "");
+        CU_ASSERT_TRUE(optional);
         return false;
     }
     ws_limits_default(&r->limits);
@@ -119,7 +123,7 @@ static bool addr_is(const ws_addr *a, const char *s)
 static void test_ndpi_capture(void)
 {
     run r;
-    if (!run_pcap(&r, "/work/shared/corpus/ndpi/ipsec_isakmp_esp.pcap"))
+    if (!run_pcap(&r, WS_SOURCE_DIR "/../shared/corpus/ndpi/ipsec_isakmp_esp.pcap"))
         return;
     CU_ASSERT_EQUAL(r.stats.ike_packets, 518);
     CU_ASSERT_EQUAL(r.stats.ike_malformed, 1);
