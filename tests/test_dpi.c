@@ -311,6 +311,9 @@ static void test_state_freed_after_verdict(void)
     CU_ASSERT_EQUAL(f->app_source, WS_APP_DPI);
     /* State was held for at most the packets before the verdict. */
     CU_ASSERT(t->watch_pkts_with_state < t->limits.dpi_max_packets);
+    /* Both flows of the capture have their verdict: nothing is in progress. */
+    CU_ASSERT_EQUAL(t->nflows, 2);
+    CU_ASSERT_EQUAL(ws_dpi_active(t->dpi), 0);
     tctx_free(t);
 }
 
@@ -326,7 +329,9 @@ static void test_state_freed_at_flow_end(void)
     ws_flow *f = &t->flows[0];
     CU_ASSERT_PTR_NOT_NULL(f->dpi_state);
     CU_ASSERT_FALSE(f->tag_flags & WS_TAG_DPI_DONE);
+    CU_ASSERT_EQUAL(ws_dpi_active(t->dpi), 1);
     ws_dpi_flow_end(t->dpi, f);
+    CU_ASSERT_EQUAL(ws_dpi_active(t->dpi), 0);
     CU_ASSERT_PTR_NULL(f->dpi_state);
     CU_ASSERT(f->tag_flags & WS_TAG_DPI_DONE);
     /* No payload was seen: port 22 (IANA: ssh) is all there is. */
@@ -335,6 +340,18 @@ static void test_state_freed_at_flow_end(void)
     ws_dpi_flow_end(t->dpi, f); /* twice is harmless */
     CU_ASSERT_EQUAL(t->stats.dpi_guessed, 1);
     tctx_free(t);
+}
+
+/* A run cut short frees its module without ending its flows: the module
+ * releases their state itself (LSan reports a leak otherwise). */
+static void test_state_freed_with_module(void)
+{
+    tctx *t = tctx_new(0);
+    t->max_frames = 3;
+    CU_ASSERT_FATAL(run(t, CORPUS "ssh.pcap", true));
+    CU_ASSERT_EQUAL(ws_dpi_active(t->dpi), 1);
+    ws_dpi_free(t->dpi);
+    free(t);
 }
 
 /* With dpi_max_packets = 3, nDPI sees only the handshake of the port 22 flow
@@ -460,6 +477,7 @@ int main(void)
         {"a flow with only port evidence is a guess", test_port_only_is_guess},
         {"state freed once the verdict is in", test_state_freed_after_verdict},
         {"state freed when the flow ends", test_state_freed_at_flow_end},
+        {"state freed with the module", test_state_freed_with_module},
         {"dpi_max_packets stops feeding", test_packet_limit},
         {"ICMP-direction and broken packets are not fed", test_not_fed},
         {"truncated and mangled packets", test_truncated_and_mangled},

@@ -15,18 +15,35 @@
 #include <ndpi_api.h>
 #pragma GCC diagnostic pop
 
-struct ws_dpi {
-    struct ndpi_detection_module_struct *mod;
-    const ws_limits *limits;
-    ws_stats *stats;
-};
-
-/* What a flow holds while detection runs: one allocation per flow. */
+/* What a flow holds while detection runs: one allocation per flow, on a
+ * list so that ws_dpi_free can release what flows never ended. */
 typedef struct ws_dpi_flow {
+    struct ws_dpi_flow *prev, *next;
     uint32_t fed;            /* packets given to nDPI */
     ndpi_protocol last;      /* nDPI's answer to the last packet */
     struct ndpi_flow_struct nf;
 } ws_dpi_flow;
+
+struct ws_dpi {
+    struct ndpi_detection_module_struct *mod;
+    const ws_limits *limits;
+    ws_stats *stats;
+    ws_dpi_flow *active;     /* flows in detection */
+    size_t nactive;
+};
+
+static void state_free(ws_dpi *d, ws_dpi_flow *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        d->active = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    d->nactive--;
+    ndpi_free_flow_data(&s->nf);
+    free(s);
+}
 
 ws_dpi *ws_dpi_new(const ws_limits *limits, ws_stats *stats)
 {
@@ -53,11 +70,15 @@ void ws_dpi_free(ws_dpi *d)
 {
     if (!d)
         return;
+    while (d->active)
+        state_free(d, d->active);
     ndpi_exit_detection_module(d->mod);
     free(d);
 }
 
 size_t ws_dpi_state_bytes(void) { return sizeof(ws_dpi_flow); }
+
+size_t ws_dpi_active(const ws_dpi *d) { return d ? d->nactive : 0; }
 
 /* Payload-based verdicts are DPI; port, address and cross-flow cache matches
  * are guesses. */
@@ -100,8 +121,7 @@ static void finish(ws_dpi *d, ws_flow *flow, ws_dpi_flow *s, bool hit_limit)
         }
     }
 
-    ndpi_free_flow_data(&s->nf);
-    free(s);
+    state_free(d, s);
     flow->dpi_state = NULL;
 }
 
@@ -157,6 +177,11 @@ void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
         s = calloc(1, sizeof(*s));
         if (!s)
             return; /* out of memory: the flow stays untagged */
+        s->next = d->active;
+        if (d->active)
+            d->active->prev = s;
+        d->active = s;
+        d->nactive++;
         flow->dpi_state = s;
     }
 

@@ -39,7 +39,9 @@ typedef struct ws_dpi ws_dpi;
 /* One nDPI detection module. limits and stats are borrowed and must outlive
  * it. NULL when nDPI cannot be initialised (out of memory). */
 ws_dpi *ws_dpi_new(const ws_limits *limits, ws_stats *stats);
-/* Frees the module. Flows still holding state must be ended first. */
+/* Frees the module, and the detection state of flows never ended (so an
+ * aborted run leaks nothing): their dpi_state pointers then dangle, so end
+ * flows first (ws_dpi_flow_end) whenever they are to be used afterwards. */
 void ws_dpi_free(ws_dpi *dpi);
 
 /*
@@ -69,5 +71,7 @@ const char *ws_dpi_source_name(uint8_t app_source);
 
 /* Heap bytes one flow's detection state costs while it is in progress. */
 size_t ws_dpi_state_bytes(void);
+/* Flows whose detection is in progress (holding state) right now. */
+size_t ws_dpi_active(const ws_dpi *dpi);
 
 #endif
