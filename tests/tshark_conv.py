@@ -90,9 +90,12 @@ def compare(wirespec, path):
     convs = tshark_convs(path)
     run = subprocess.run([wirespec, "audit", "--format", "json", path],
                          capture_output=True, text=True)
-    if run.returncode not in (0, 1):
-        return [f"wirespec exited {run.returncode}: {run.stderr.strip()}"], [], 0
-    report = json.loads(run.stdout)
+    try:
+        report = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        report = None
+    if run.returncode not in (0, 1) or report is None:
+        return [f"wirespec exited {run.returncode}: {run.stderr.strip()[:2000]}"], [], 0
     flows = {}
     for f in report["flows"]:
         if f["transport"] not in ("tcp", "udp"):

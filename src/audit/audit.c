@@ -212,7 +212,8 @@ size_t ws_run_audit(ws_run *run)
     size_t failed = ws_source_run(run->source, on_frame, run);
     ws_decoder_expire(run->dec, INT64_MAX); /* datagrams never completed */
     ws_flow_table_flush(run->flows);
-    qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
+    if (run->nrecs)
+        qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
     size_t n = ws_ike_tracker_count(run->ike);
     run->ike_sas = n ? malloc(n * sizeof(*run->ike_sas)) : NULL;
     if (run->ike_sas)

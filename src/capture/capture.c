@@ -151,7 +151,7 @@ static bool add_dir(ws_source *src, const char *dir, int depth)
         n++;
     }
     closedir(d);
-    if (ok)
+    if (ok && n)
         qsort(names, n, sizeof(*names), cmp_names);
     for (size_t i = 0; i < n; i++) {
         struct stat st, lst;
