@@ -1,7 +1,56 @@
 /* digest.c - one entry point over MD5 (RFC 1321), SHA-1 and SHA-2
  * (FIPS 180-4), chosen at run time as IKEv1 negotiates it (RFC 2409
- * appendix A, hash algorithm attribute values). */
+ * appendix A, hash algorithm attribute values), and the block buffering and
+ * padding they share; specification: RFC 1321 sections 3.1-3.2, FIPS 180-4
+ * sections 5.1.1 and 5.1.2. */
 #include "ike/digest.h"
+
+#include <string.h>
+
+void ws_md_update(const ws_md_shape *s, void *ctx, uint8_t *buf, size_t *n,
+                  const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len > 0) {
+        size_t take = s->block - *n;
+        if (take > len)
+            take = len;
+        memcpy(buf + *n, p, take);
+        *n += take;
+        p += take;
+        len -= take;
+        if (*n == s->block) {
+            s->compress(ctx, buf);
+            *n = 0;
+        }
+    }
+}
+
+void ws_md_pad(const ws_md_shape *s, void *ctx, uint8_t *buf, size_t *n,
+               uint64_t total)
+{
+    size_t room = s->block - s->len_field;   /* where the length field starts */
+    buf[(*n)++] = 0x80;
+    if (*n > room) {                         /* no room left for the length */
+        memset(buf + *n, 0, s->block - *n);
+        s->compress(ctx, buf);
+        *n = 0;
+    }
+    memset(buf + *n, 0, s->block - *n);
+    /* Length in bits; a 16-byte field keeps its high 8 bytes zero, as no
+     * message held in memory reaches 2^64 bits. */
+    uint64_t bits = total * 8;
+    uint8_t *f = buf + room;
+    for (size_t i = 0; i < 8; i++) {
+        uint8_t b = (uint8_t)(bits >> (8 * i));
+        if (s->len_big_endian)
+            f[s->len_field - 1 - i] = b;
+        else
+            f[i] = b;
+    }
+    s->compress(ctx, buf);
+    *n = 0;
+}
 
 size_t ws_digest_len(ws_digest_alg alg)
 {

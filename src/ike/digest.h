@@ -71,6 +71,26 @@ void ws_sha512_update(ws_sha512_ctx *c, const void *data, size_t len);
 /* Writes c->out_len bytes (64 for SHA-512, 48 for SHA-384). */
 void ws_sha512_final(ws_sha512_ctx *c, uint8_t *out);
 
+/* Shared by digest_*.c, not for other callers: the Merkle-Damgard
+ * buffering and padding common to MD5 (RFC 1321 sections 3.1-3.2) and
+ * SHA-1/SHA-2 (FIPS 180-4 section 5.1). Each hash supplies only its
+ * compression function. */
+typedef struct ws_md_shape {
+    size_t block;         /* block size, bytes: 64, or 128 for SHA-384/512 */
+    size_t len_field;     /* message length field, bytes: 8, or 16 */
+    bool len_big_endian;  /* SHA: big-endian length; MD5: little-endian */
+    void (*compress)(void *ctx, const uint8_t *block);
+} ws_md_shape;
+
+/* Appends data to the partial block buf (*n bytes held), calling
+ * s->compress(ctx, buf) on each block filled. The caller counts the length. */
+void ws_md_update(const ws_md_shape *s, void *ctx, uint8_t *buf, size_t *n,
+                  const void *data, size_t len);
+/* Pads after total bytes of message: 0x80, zeros, the length in bits, and
+ * compresses the last block(s). Leaves *n at 0. */
+void ws_md_pad(const ws_md_shape *s, void *ctx, uint8_t *buf, size_t *n,
+               uint64_t total);
+
 /* Any of the above behind one type. */
 typedef struct ws_digest_ctx {
     ws_digest_alg alg;

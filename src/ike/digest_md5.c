@@ -1,8 +1,6 @@
 /* digest_md5.c - MD5 message digest; specification: RFC 1321 section 3. */
 #include "ike/digest.h"
 
-#include <string.h>
-
 static uint32_t rol32(uint32_t x, unsigned n)
 {
     return (x << n) | (x >> (32 - n));
@@ -37,8 +35,9 @@ static const uint8_t S[64] = {
     6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
 };
 
-static void md5_block(ws_md5_ctx *c, const uint8_t *blk)
+static void md5_block(void *ctx, const uint8_t *blk)
 {
+    ws_md5_ctx *c = ctx;
     uint32_t x[16];
     for (int i = 0; i < 16; i++)
         x[i] = le32(blk + 4 * i);
@@ -81,37 +80,17 @@ void ws_md5_init(ws_md5_ctx *c)
     c->n = 0;
 }
 
+static const ws_md_shape MD5 = {64, 8, false, md5_block};
+
 void ws_md5_update(ws_md5_ctx *c, const void *data, size_t len)
 {
-    const uint8_t *p = data;
     c->len += len;
-    while (len > 0) {
-        size_t take = sizeof(c->buf) - c->n;
-        if (take > len)
-            take = len;
-        memcpy(c->buf + c->n, p, take);
-        c->n += take;
-        p += take;
-        len -= take;
-        if (c->n == sizeof(c->buf)) {
-            md5_block(c, c->buf);
-            c->n = 0;
-        }
-    }
+    ws_md_update(&MD5, c, c->buf, &c->n, data, len);
 }
 
 void ws_md5_final(ws_md5_ctx *c, uint8_t out[16])
 {
-    uint64_t bits = c->len * 8;
-    uint8_t pad = 0x80;
-    ws_md5_update(c, &pad, 1);
-    pad = 0;
-    while (c->n != 56)
-        ws_md5_update(c, &pad, 1);
-    uint8_t lenle[8];
-    for (int i = 0; i < 8; i++)
-        lenle[i] = (uint8_t)(bits >> (8 * i));
-    ws_md5_update(c, lenle, 8);
+    ws_md_pad(&MD5, c, c->buf, &c->n, c->len);
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++)
             out[4 * i + j] = (uint8_t)(c->h[i] >> (8 * j));

@@ -2,8 +2,6 @@
  * 4.1.1, 5.1.1, 5.3.1 and 6.1. */
 #include "ike/digest.h"
 
-#include <string.h>
-
 static uint32_t rol32(uint32_t x, unsigned n)
 {
     return (x << n) | (x >> (32 - n));
@@ -15,8 +13,9 @@ static uint32_t be32(const uint8_t *p)
            ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-static void sha1_block(ws_sha1_ctx *c, const uint8_t *blk)
+static void sha1_block(void *ctx, const uint8_t *blk)
 {
+    ws_sha1_ctx *c = ctx;
     uint32_t w[80];
     for (int t = 0; t < 16; t++)
         w[t] = be32(blk + 4 * t);
@@ -63,37 +62,17 @@ void ws_sha1_init(ws_sha1_ctx *c)
     c->n = 0;
 }
 
+static const ws_md_shape SHA1 = {64, 8, true, sha1_block};
+
 void ws_sha1_update(ws_sha1_ctx *c, const void *data, size_t len)
 {
-    const uint8_t *p = data;
     c->len += len;
-    while (len > 0) {
-        size_t take = sizeof(c->buf) - c->n;
-        if (take > len)
-            take = len;
-        memcpy(c->buf + c->n, p, take);
-        c->n += take;
-        p += take;
-        len -= take;
-        if (c->n == sizeof(c->buf)) {
-            sha1_block(c, c->buf);
-            c->n = 0;
-        }
-    }
+    ws_md_update(&SHA1, c, c->buf, &c->n, data, len);
 }
 
 void ws_sha1_final(ws_sha1_ctx *c, uint8_t out[20])
 {
-    uint64_t bits = c->len * 8;
-    uint8_t pad = 0x80;
-    ws_sha1_update(c, &pad, 1);
-    pad = 0;
-    while (c->n != 56)
-        ws_sha1_update(c, &pad, 1);
-    uint8_t lenbe[8];
-    for (int i = 0; i < 8; i++)
-        lenbe[i] = (uint8_t)(bits >> (56 - 8 * i));
-    ws_sha1_update(c, lenbe, 8);
+    ws_md_pad(&SHA1, c, c->buf, &c->n, c->len);
     for (int i = 0; i < 5; i++)
         for (int j = 0; j < 4; j++)
             out[4 * i + j] = (uint8_t)(c->h[i] >> (24 - 8 * j));

@@ -89,8 +89,9 @@ static const uint64_t K512[80] = {
     0x5fcb6fab3ad6faecull, 0x6c44198c4a475817ull,
 };
 
-static void sha256_block(ws_sha256_ctx *c, const uint8_t *blk)
+static void sha256_block(void *ctx, const uint8_t *blk)
 {
+    ws_sha256_ctx *c = ctx;
     uint32_t w[64];
     for (int t = 0; t < 16; t++)
         w[t] = be32(blk + 4 * t);
@@ -117,8 +118,9 @@ static void sha256_block(ws_sha256_ctx *c, const uint8_t *blk)
         c->h[i] += v[i];
 }
 
-static void sha512_block(ws_sha512_ctx *c, const uint8_t *blk)
+static void sha512_block(void *ctx, const uint8_t *blk)
 {
+    ws_sha512_ctx *c = ctx;
     uint64_t w[80];
     for (int t = 0; t < 16; t++)
         w[t] = be64(blk + 8 * t);
@@ -145,6 +147,10 @@ static void sha512_block(ws_sha512_ctx *c, const uint8_t *blk)
         c->h[i] += v[i];
 }
 
+/* 128-bit length field for SHA-384/512 (FIPS 180-4 section 5.1.2). */
+static const ws_md_shape SHA256 = {64, 8, true, sha256_block};
+static const ws_md_shape SHA512 = {128, 16, true, sha512_block};
+
 void ws_sha256_init(ws_sha256_ctx *c)
 {
     static const uint32_t h0[8] = {
@@ -158,35 +164,13 @@ void ws_sha256_init(ws_sha256_ctx *c)
 
 void ws_sha256_update(ws_sha256_ctx *c, const void *data, size_t len)
 {
-    const uint8_t *p = data;
     c->len += len;
-    while (len > 0) {
-        size_t take = sizeof(c->buf) - c->n;
-        if (take > len)
-            take = len;
-        memcpy(c->buf + c->n, p, take);
-        c->n += take;
-        p += take;
-        len -= take;
-        if (c->n == sizeof(c->buf)) {
-            sha256_block(c, c->buf);
-            c->n = 0;
-        }
-    }
+    ws_md_update(&SHA256, c, c->buf, &c->n, data, len);
 }
 
 void ws_sha256_final(ws_sha256_ctx *c, uint8_t out[32])
 {
-    uint64_t bits = c->len * 8;
-    uint8_t pad = 0x80;
-    ws_sha256_update(c, &pad, 1);
-    pad = 0;
-    while (c->n != 56)
-        ws_sha256_update(c, &pad, 1);
-    uint8_t lenbe[8];
-    for (int i = 0; i < 8; i++)
-        lenbe[i] = (uint8_t)(bits >> (56 - 8 * i));
-    ws_sha256_update(c, lenbe, 8);
+    ws_md_pad(&SHA256, c, c->buf, &c->n, c->len);
     for (int i = 0; i < 8; i++)
         for (int j = 0; j < 4; j++)
             out[4 * i + j] = (uint8_t)(c->h[i] >> (24 - 8 * j));
@@ -222,36 +206,13 @@ void ws_sha384_init(ws_sha512_ctx *c)
 
 void ws_sha512_update(ws_sha512_ctx *c, const void *data, size_t len)
 {
-    const uint8_t *p = data;
     c->len += len;
-    while (len > 0) {
-        size_t take = sizeof(c->buf) - c->n;
-        if (take > len)
-            take = len;
-        memcpy(c->buf + c->n, p, take);
-        c->n += take;
-        p += take;
-        len -= take;
-        if (c->n == sizeof(c->buf)) {
-            sha512_block(c, c->buf);
-            c->n = 0;
-        }
-    }
+    ws_md_update(&SHA512, c, c->buf, &c->n, data, len);
 }
 
 void ws_sha512_final(ws_sha512_ctx *c, uint8_t *out)
 {
-    uint64_t bits = c->len * 8;
-    uint8_t pad = 0x80;
-    ws_sha512_update(c, &pad, 1);
-    pad = 0;
-    while (c->n != 112)
-        ws_sha512_update(c, &pad, 1);
-    /* 128-bit length: the high 64 bits are zero for any message held in memory */
-    uint8_t lenbe[16] = {0};
-    for (int i = 0; i < 8; i++)
-        lenbe[8 + i] = (uint8_t)(bits >> (56 - 8 * i));
-    ws_sha512_update(c, lenbe, 16);
+    ws_md_pad(&SHA512, c, c->buf, &c->n, c->len);
     for (size_t i = 0; i < c->out_len; i++)
         out[i] = (uint8_t)(c->h[i / 8] >> (56 - 8 * (i % 8)));
 }
