@@ -14,7 +14,7 @@
 #include "dpi/dpi.h"
 #include "ws_test.h"
 
-#define CORPUS "/work/shared/corpus/ndpi/"
+#define CORPUS WS_SOURCE_DIR "/../shared/corpus/ndpi/"
 #define MAX_TFLOWS 256
 
 typedef struct tctx {
