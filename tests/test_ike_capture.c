@@ -31,6 +31,7 @@
 
 #include "common/cursor.h"
 #include "ike/ike.h"
+#include "test_ike_util.h"
 
 typedef struct run {
     ws_limits limits;
@@ -114,12 +115,6 @@ static bool run_pcap(run *r, const char *path)
     return true;
 }
 
-static bool addr_is(const ws_addr *a, const char *s)
-{
-    ws_addr b;
-    return ws_addr_parse(s, &b) && ws_addr_eq(a, &b);
-}
-
 static void test_ndpi_capture(void)
 {
     run r;
@@ -136,7 +131,7 @@ static void test_ndpi_capture(void)
         const ws_ike_sa *sa = ws_ike_tracker_get(r.t, i);
         messages += sa->messages;
         CU_ASSERT_EQUAL(sa->version, 2);
-        CU_ASSERT_TRUE(addr_is(&sa->side[WS_IKE_INITIATOR].addr, "192.168.2.100"));
+        CU_ASSERT_TRUE(ti_addr_is(&sa->side[WS_IKE_INITIATOR].addr, "192.168.2.100"));
         /* ESP is credited to every SA between the same two hosts: count
          * each responder once */
         const ws_addr *rsp = &sa->side[WS_IKE_RESPONDER].addr;
@@ -148,7 +143,7 @@ static void test_ndpi_capture(void)
             esp += sa->side[0].esp_in_udp + sa->side[1].esp_in_udp;
             CU_ASSERT_EQUAL(sa->side[0].esp_in_udp, sa->side[0].esp_packets);
         }
-        if (addr_is(rsp, "109.237.187.193")) {
+        if (ti_addr_is(rsp, "109.237.187.193")) {
             CU_ASSERT_EQUAL(sa->side[WS_IKE_INITIATOR].esp_packets, 31);
             CU_ASSERT_EQUAL(sa->side[WS_IKE_RESPONDER].esp_packets, 36);
         }
@@ -193,8 +188,8 @@ static void check_nat(const char *path, const char *initiator_seen)
         return;
     const ws_ike_sa *sa = only_sa(&r);
     const ws_ike_side *si = &sa->side[WS_IKE_INITIATOR];
-    CU_ASSERT_TRUE(addr_is(&si->addr, initiator_seen));
-    CU_ASSERT_TRUE(addr_is(&sa->side[WS_IKE_RESPONDER].addr, "10.99.20.2"));
+    CU_ASSERT_TRUE(ti_addr_is(&si->addr, initiator_seen));
+    CU_ASSERT_TRUE(ti_addr_is(&sa->side[WS_IKE_RESPONDER].addr, "10.99.20.2"));
     CU_ASSERT_EQUAL(si->behind_nat, WS_IKE_NAT_YES);
     CU_ASSERT_EQUAL(sa->side[WS_IKE_RESPONDER].behind_nat, WS_IKE_NAT_NO);
     CU_ASSERT_TRUE(sa->moved_4500);

@@ -15,49 +15,13 @@
 #include <string.h>
 
 #include "ike/ike.h"
-
-/* Reads tests/data/ike/name into an exactly sized heap buffer. */
-static uint8_t *load(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/tests/data/ike/%s", WS_SOURCE_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "\ncannot open %s\n", path);
-        return NULL;
-    }
-    uint8_t tmp[4096];
-    size_t n = fread(tmp, 1, sizeof(tmp), f);
-    fclose(f);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf)
-        memcpy(buf, tmp, n);
-    *len = n;
-    return buf;
-}
-
-static void unhex(const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s[2 * i]; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
-
-static bool hex_eq(const uint8_t *b, const char *hex)
-{
-    uint8_t want[64];
-    size_t n = strlen(hex) / 2;
-    unhex(hex, want);
-    return memcmp(b, want, n) == 0;
-}
+#include "test_ike_util.h"
 
 /* Decodes a sample; the buffer is freed by the caller. */
 static uint8_t *decode(const char *name, uint16_t sport, uint16_t dport, ws_ike_msg *m,
                        size_t *len)
 {
-    uint8_t *b = load(name, len);
+    uint8_t *b = ti_load(name, len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     ws_ike_decode(b, *len, sport, dport, m);
     return b;
@@ -73,8 +37,8 @@ static void test_ikev2_sa_init_request(void)
     CU_ASSERT_FALSE(m.natt_encap);
     CU_ASSERT_EQUAL(m.version, 2);
     CU_ASSERT_EQUAL(m.minor, 0);
-    CU_ASSERT_TRUE(hex_eq(m.spi_i, "b64ef32131a48952"));
-    CU_ASSERT_TRUE(hex_eq(m.spi_r, "0000000000000000"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_i, "b64ef32131a48952"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_r, "0000000000000000"));
     CU_ASSERT_EQUAL(m.first_payload, 33);
     CU_ASSERT_EQUAL(m.exchange, 34); /* IKE_SA_INIT */
     CU_ASSERT_EQUAL(m.flags, 0x08);
@@ -92,9 +56,9 @@ static void test_ikev2_sa_init_request(void)
     CU_ASSERT_EQUAL(m.natd[0].role, WS_IKE_NATD_SRC);
     CU_ASSERT_EQUAL(m.natd[0].payload, 41);
     CU_ASSERT_EQUAL(m.natd[0].len, 20);
-    CU_ASSERT_TRUE(hex_eq(m.natd[0].hash, "0bac9eb0fe54562b461e584ab413d13c42c4cf07"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[0].hash, "0bac9eb0fe54562b461e584ab413d13c42c4cf07"));
     CU_ASSERT_EQUAL(m.natd[1].role, WS_IKE_NATD_DST);
-    CU_ASSERT_TRUE(hex_eq(m.natd[1].hash, "4a262dd5967ee72965e98867cb8596e75a7f212f"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[1].hash, "4a262dd5967ee72965e98867cb8596e75a7f212f"));
     CU_ASSERT_EQUAL(m.natt_vids, 0);
     free(b);
 }
@@ -125,16 +89,16 @@ static void test_ikev2_cookie_exchange(void)
 
     b = decode("ndpi-f019.bin", 500, 10500, &m, &len);
     static const uint8_t chain19[] = {33, 34, 40, 41, 41};
-    CU_ASSERT_TRUE(hex_eq(m.spi_r, "86babd3904886955"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_r, "86babd3904886955"));
     CU_ASSERT_EQUAL(m.length, 288);
     CU_ASSERT_TRUE(m.response);
     CU_ASSERT_EQUAL_FATAL(m.n_payloads, sizeof(chain19));
     CU_ASSERT_EQUAL(memcmp(m.payloads, chain19, sizeof(chain19)), 0);
     CU_ASSERT_EQUAL_FATAL(m.n_natd, 2);
     CU_ASSERT_EQUAL(m.natd[0].role, WS_IKE_NATD_SRC);
-    CU_ASSERT_TRUE(hex_eq(m.natd[0].hash, "a16029d72b156c3ed814c4f942dd53b0be0bc383"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[0].hash, "a16029d72b156c3ed814c4f942dd53b0be0bc383"));
     CU_ASSERT_EQUAL(m.natd[1].role, WS_IKE_NATD_DST);
-    CU_ASSERT_TRUE(hex_eq(m.natd[1].hash, "d571bce853a806d6e7cb8c34ce8819a5fab8ed62"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[1].hash, "d571bce853a806d6e7cb8c34ce8819a5fab8ed62"));
     free(b);
 }
 
@@ -146,7 +110,7 @@ static void test_ikev2_on_4500(void)
     uint8_t *b = decode("ndpi-f001.bin", 14500, 4500, &m, &len);
     CU_ASSERT_EQUAL(m.kind, WS_IKE_MSG);
     CU_ASSERT_TRUE(m.natt_encap);
-    CU_ASSERT_TRUE(hex_eq(m.spi_r, "86babd3904886955"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_r, "86babd3904886955"));
     CU_ASSERT_EQUAL(m.exchange, 35); /* IKE_AUTH */
     CU_ASSERT_EQUAL(m.flags, 0x08);
     CU_ASSERT_EQUAL(m.msg_id, 1);
@@ -164,7 +128,7 @@ static void test_ikev2_on_4500(void)
 
     b = decode("ndpi-f042.bin", 4500, 14500, &m, &len);
     CU_ASSERT_EQUAL(m.kind, WS_IKE_MSG);
-    CU_ASSERT_TRUE(hex_eq(m.spi_i, "de648338c613aa68"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_i, "de648338c613aa68"));
     CU_ASSERT_EQUAL(m.exchange, 37); /* INFORMATIONAL */
     CU_ASSERT_EQUAL(m.flags, 0x00);
     CU_ASSERT_FALSE(m.initiator); /* sent by the original responder */
@@ -216,8 +180,8 @@ static void test_ikev1_main_mode(void)
     uint8_t *b = decode("ikev1-a1.bin", 500, 500, &m, &len);
     CU_ASSERT_EQUAL(m.kind, WS_IKE_MSG);
     CU_ASSERT_EQUAL(m.version, 1);
-    CU_ASSERT_TRUE(hex_eq(m.spi_i, "11111111a1b2c3d4"));
-    CU_ASSERT_TRUE(hex_eq(m.spi_r, "0000000000000000"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_i, "11111111a1b2c3d4"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_r, "0000000000000000"));
     CU_ASSERT_EQUAL(m.exchange, 2);
     CU_ASSERT_EQUAL(m.length, 160);
     static const uint8_t chain1[] = {1, 13, 13};
@@ -232,7 +196,7 @@ static void test_ikev1_main_mode(void)
     free(b);
 
     b = decode("ikev1-a2.bin", 500, 500, &m, &len);
-    CU_ASSERT_TRUE(hex_eq(m.spi_r, "5e6f7a8b11111111"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.spi_r, "5e6f7a8b11111111"));
     CU_ASSERT_EQUAL(m.length, 104);
     CU_ASSERT_EQUAL(m.sa_transforms, 1);
     CU_ASSERT_EQUAL(m.sa_hash, 2);
@@ -249,9 +213,9 @@ static void test_ikev1_main_mode(void)
     CU_ASSERT_EQUAL(m.natd[0].role, WS_IKE_NATD_DST); /* RFC 3947: first is the remote */
     CU_ASSERT_EQUAL(m.natd[0].payload, 20);
     CU_ASSERT_EQUAL(m.natd[0].len, 20);
-    CU_ASSERT_TRUE(hex_eq(m.natd[0].hash, "41fd5467406368d1f20fe23c2de73de15c316f5f"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[0].hash, "41fd5467406368d1f20fe23c2de73de15c316f5f"));
     CU_ASSERT_EQUAL(m.natd[1].role, WS_IKE_NATD_SRC);
-    CU_ASSERT_TRUE(hex_eq(m.natd[1].hash, "2242190ee0f944d675b5112838e24bc90d84071e"));
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[1].hash, "2242190ee0f944d675b5112838e24bc90d84071e"));
     free(b);
 }
 
@@ -282,9 +246,9 @@ static void test_ikev1_md5_and_draft(void)
     CU_ASSERT_EQUAL_FATAL(m.n_natd, 2);
     CU_ASSERT_EQUAL(m.natd[0].payload, 130);
     CU_ASSERT_EQUAL(m.natd[0].len, 32);
-    CU_ASSERT_TRUE(hex_eq(m.natd[0].hash,
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[0].hash,
                           "887eca0a3d0dbffe437ebd7d927fe1b37ced36029658e3fc6ea389f383ed92c7"));
-    CU_ASSERT_TRUE(hex_eq(m.natd[1].hash,
+    CU_ASSERT_TRUE(ti_hex_eq(m.natd[1].hash,
                           "0064b3f26af1262ab32b8c8c0fba28880a6c8de43fbe346a6182e038c04b3590"));
     free(b);
 }
@@ -294,7 +258,7 @@ static void test_ikev1_encrypted(void)
 {
     ws_ike_msg m;
     size_t len;
-    uint8_t *b = load("ikev1-a3.bin", &len);
+    uint8_t *b = ti_load("ikev1-a3.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     b[19] |= WS_IKE1_FLAG_ENCRYPTION;
     CU_ASSERT_EQUAL(ws_ike_decode(b, len, 500, 500, &m), WS_IKE_MSG);
@@ -325,7 +289,7 @@ static void test_every_truncation(void)
 {
     for (size_t s = 0; s < sizeof(SAMPLES) / sizeof(SAMPLES[0]); s++) {
         size_t len;
-        uint8_t *b = load(SAMPLES[s].name, &len);
+        uint8_t *b = ti_load(SAMPLES[s].name, &len);
         CU_ASSERT_PTR_NOT_NULL_FATAL(b);
         for (size_t n = 0; n < len; n++) {
             uint8_t *cut = malloc(n ? n : 1);
@@ -352,7 +316,7 @@ static ws_ike_kind decode_patched(const char *name, size_t off, const uint8_t *b
                                   size_t n, ws_ike_msg *m)
 {
     size_t len;
-    uint8_t *b = load(name, &len);
+    uint8_t *b = ti_load(name, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_FATAL(off + n <= len);
     memcpy(b + off, bytes, n);
@@ -400,7 +364,7 @@ static void test_lying_lengths(void)
      * NAT_DETECTION_SOURCE_IP notify at 28 + 520 + 136 + 36 = 720, SPI
      * size at 725, notify type at 726) */
     size_t len;
-    uint8_t *b = load("ndpi-f016.bin", &len);
+    uint8_t *b = ti_load("ndpi-f016.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_EQUAL(b[726], 0x40); /* notify type 16388 = 0x4004 */
     CU_ASSERT_EQUAL(b[727], 0x04);
@@ -465,7 +429,7 @@ static void test_mutations(void)
     uint32_t seed = 12345;
     for (size_t s = 0; s < sizeof(SAMPLES) / sizeof(SAMPLES[0]); s++) {
         size_t len;
-        uint8_t *orig = load(SAMPLES[s].name, &len);
+        uint8_t *orig = ti_load(SAMPLES[s].name, &len);
         CU_ASSERT_PTR_NOT_NULL_FATAL(orig);
         uint8_t *b = malloc(len);
         CU_ASSERT_PTR_NOT_NULL_FATAL(b);

@@ -15,40 +15,7 @@
 #include <string.h>
 
 #include "ike/ike.h"
-
-static void unhex(const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s[2 * i]; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
-
-static ws_addr A(const char *s)
-{
-    ws_addr a;
-    memset(&a, 0, sizeof(a));
-    CU_ASSERT_FATAL(ws_addr_parse(s, &a));
-    return a;
-}
-
-static uint8_t *load(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/tests/data/ike/%s", WS_SOURCE_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t tmp[4096];
-    size_t n = fread(tmp, 1, sizeof(tmp), f);
-    fclose(f);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf)
-        memcpy(buf, tmp, n);
-    *len = n;
-    return buf;
-}
+#include "test_ike_util.h"
 
 static const uint8_t SPI_I[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 static const uint8_t SPI_ZERO[8] = {0};
@@ -56,23 +23,23 @@ static const uint8_t SPI_ZERO[8] = {0};
 static void test_hash_values(void)
 {
     uint8_t h[WS_DIGEST_MAX], want[WS_DIGEST_MAX];
-    ws_addr ip = A("192.0.2.1");
+    ws_addr ip = ti_addr("192.0.2.1");
     /* sha1, 0102030405060708, 0000000000000000, 192.0.2.1, 500 */
     CU_ASSERT_EQUAL(ws_ike_natd_hash(WS_DIGEST_SHA1, SPI_I, SPI_ZERO, &ip, 500, h), 20);
-    unhex("644b4575455bd6fcc1efe2be8162a9218e448e5f", want);
+    ti_unhex("644b4575455bd6fcc1efe2be8162a9218e448e5f", want);
     CU_ASSERT_EQUAL(memcmp(h, want, 20), 0);
     /* sha1, same SPIs, 2001:db8::2 (AF_INET6), 4500 */
-    ip = A("2001:db8::2");
+    ip = ti_addr("2001:db8::2");
     CU_ASSERT_EQUAL(ws_ike_natd_hash(WS_DIGEST_SHA1, SPI_I, SPI_ZERO, &ip, 4500, h), 20);
-    unhex("9a0f11f7d95b3253d790addc0f13e7e7199370f2", want);
+    ti_unhex("9a0f11f7d95b3253d790addc0f13e7e7199370f2", want);
     CU_ASSERT_EQUAL(memcmp(h, want, 20), 0);
     /* md5, 22222222a1b2c3d4, 5e6f7a8b22222222, 10.0.0.5, 500 */
     uint8_t ci[8], cr[8];
-    unhex("22222222a1b2c3d4", ci);
-    unhex("5e6f7a8b22222222", cr);
-    ip = A("10.0.0.5");
+    ti_unhex("22222222a1b2c3d4", ci);
+    ti_unhex("5e6f7a8b22222222", cr);
+    ip = ti_addr("10.0.0.5");
     CU_ASSERT_EQUAL(ws_ike_natd_hash(WS_DIGEST_MD5, ci, cr, &ip, 500, h), 16);
-    unhex("72bed056738f229fdc96c69cad041e8f", want);
+    ti_unhex("72bed056738f229fdc96c69cad041e8f", want);
     CU_ASSERT_EQUAL(memcmp(h, want, 16), 0);
     ws_addr none;
     memset(&none, 0, sizeof(none));
@@ -98,7 +65,7 @@ static size_t build_v2(uint8_t *msg, const char *src_hash, const char *dst_hash)
         p[3] = 28;
         p[6] = 0x40;
         p[7] = i == 0 ? 0x04 : 0x05; /* 16388, 16389 */
-        unhex(hashes[i], p + 8);
+        ti_unhex(hashes[i], p + 8);
     }
     return n;
 }
@@ -112,7 +79,7 @@ static void test_ikev2_no_nat(void)
                         "ffb5f34c3c39a75de3d3bfacc231e5649f991d18");
     ws_ike_msg m;
     CU_ASSERT_EQUAL_FATAL(ws_ike_decode(msg, n, 500, 500, &m), WS_IKE_MSG);
-    ws_addr src = A("192.0.2.1"), dst = A("198.51.100.2");
+    ws_addr src = ti_addr("192.0.2.1"), dst = ti_addr("198.51.100.2");
     ws_ike_natd_verdict v = ws_ike_natd_check(&m, &src, 500, &dst, 500, WS_DIGEST_NONE);
     CU_ASSERT_EQUAL(v.alg, WS_DIGEST_SHA1);
     CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_NO);
@@ -134,12 +101,12 @@ static void test_ikev2_sender_behind_nat(void)
                         "ffb5f34c3c39a75de3d3bfacc231e5649f991d18");
     ws_ike_msg m;
     CU_ASSERT_EQUAL_FATAL(ws_ike_decode(msg, n, 500, 500, &m), WS_IKE_MSG);
-    ws_addr src = A("192.0.2.1"), dst = A("198.51.100.2");
+    ws_addr src = ti_addr("192.0.2.1"), dst = ti_addr("198.51.100.2");
     ws_ike_natd_verdict v = ws_ike_natd_check(&m, &src, 500, &dst, 500, WS_DIGEST_NONE);
     CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_YES);
     CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_NO);
     /* and the candidate search names the inside address */
-    ws_addr cands[3] = {A("10.1.1.2"), A("2001:db8::1"), A("10.1.1.1")};
+    ws_addr cands[3] = {ti_addr("10.1.1.2"), ti_addr("2001:db8::1"), ti_addr("10.1.1.1")};
     uint16_t port = 0;
     CU_ASSERT_EQUAL(ws_ike_natd_find(WS_DIGEST_SHA1, m.spi_i, m.spi_r, m.natd[0].hash,
                                      m.natd[0].len, cands, 3, NULL, 0, &port), 2);
@@ -169,7 +136,7 @@ static void test_ikev2_ipv6(void)
     CU_ASSERT_EQUAL_FATAL(ws_ike_decode(msg, n, 4500, 500, &m), WS_IKE_ESP_IN_UDP);
     CU_ASSERT_EQUAL(m.esp_spi, 0x01020304);
     CU_ASSERT_EQUAL_FATAL(ws_ike_decode(msg, n, 4501, 500, &m), WS_IKE_MSG);
-    ws_addr src = A("2001:db8::2"), dst = A("2001:db8::1");
+    ws_addr src = ti_addr("2001:db8::2"), dst = ti_addr("2001:db8::1");
     ws_ike_natd_verdict v = ws_ike_natd_check(&m, &src, 4500, &dst, 500, WS_DIGEST_NONE);
     CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_NO);
     CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_NO);
@@ -191,15 +158,15 @@ static void test_real_capture(void)
 {
     size_t len;
     ws_ike_msg m;
-    ws_addr ini = A("192.168.2.100"), rsp = A("109.237.187.193");
-    uint8_t *b = load("ndpi-f016.bin", &len);
+    ws_addr ini = ti_addr("192.168.2.100"), rsp = ti_addr("109.237.187.193");
+    uint8_t *b = ti_load("ndpi-f016.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_EQUAL_FATAL(ws_ike_decode(b, len, 10500, 500, &m), WS_IKE_MSG);
     ws_ike_natd_verdict v = ws_ike_natd_check(&m, &ini, 10500, &rsp, 500, WS_DIGEST_NONE);
     CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_YES);
     CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_NO);
     free(b);
-    b = load("ndpi-f019.bin", &len);
+    b = ti_load("ndpi-f019.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_EQUAL_FATAL(ws_ike_decode(b, len, 500, 10500, &m), WS_IKE_MSG);
     v = ws_ike_natd_check(&m, &rsp, 500, &ini, 10500, WS_DIGEST_NONE);
@@ -214,7 +181,7 @@ static ws_ike_natd_verdict check_v1(const char *name, const char *src, uint16_t 
     size_t len;
     ws_ike_msg m;
     ws_ike_natd_verdict none = {WS_IKE_NAT_UNKNOWN, WS_IKE_NAT_UNKNOWN, WS_DIGEST_NONE, -1, -1};
-    uint8_t *b = load(name, &len);
+    uint8_t *b = ti_load(name, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     if (ws_ike_decode(b, len, sport, dport, &m) != WS_IKE_MSG) {
         CU_FAIL("sample did not decode");
@@ -222,7 +189,7 @@ static ws_ike_natd_verdict check_v1(const char *name, const char *src, uint16_t 
         return none;
     }
     free(b);
-    ws_addr s = A(src), d = A(dst);
+    ws_addr s = ti_addr(src), d = ti_addr(dst);
     return ws_ike_natd_check(&m, &s, sport, &d, dport, alg);
 }
 
@@ -275,11 +242,11 @@ static void test_ikev1_md5_nat(void)
     /* the inside address, found among the site's nodes */
     size_t len;
     ws_ike_msg m;
-    uint8_t *b = load("ikev1-b3.bin", &len);
+    uint8_t *b = ti_load("ikev1-b3.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_EQUAL_FATAL(ws_ike_decode(b, len, 4501, 500, &m), WS_IKE_MSG);
     free(b);
-    ws_addr nodes[] = {A("10.0.0.4"), A("10.0.0.5"), A("10.0.0.6")};
+    ws_addr nodes[] = {ti_addr("10.0.0.4"), ti_addr("10.0.0.5"), ti_addr("10.0.0.6")};
     uint16_t port = 0;
     CU_ASSERT_EQUAL(ws_ike_natd_find(WS_DIGEST_MD5, m.spi_i, m.spi_r, m.natd[1].hash,
                                      m.natd[1].len, nodes, 3, NULL, 0, &port), 1);

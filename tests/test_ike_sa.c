@@ -18,47 +18,7 @@
 #include <string.h>
 
 #include "ike/ike.h"
-
-static uint8_t *load(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/tests/data/ike/%s", WS_SOURCE_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t tmp[4096];
-    size_t n = fread(tmp, 1, sizeof(tmp), f);
-    fclose(f);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf)
-        memcpy(buf, tmp, n);
-    *len = n;
-    return buf;
-}
-
-static void unhex(const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s[2 * i]; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
-
-static bool hex_eq(const uint8_t *b, const char *hex)
-{
-    uint8_t want[64];
-    unhex(hex, want);
-    return memcmp(b, want, strlen(hex) / 2) == 0;
-}
-
-static ws_addr A(const char *s)
-{
-    ws_addr a;
-    memset(&a, 0, sizeof(a));
-    CU_ASSERT_FATAL(ws_addr_parse(s, &a));
-    return a;
-}
+#include "test_ike_util.h"
 
 typedef struct ctx {
     ws_limits limits;
@@ -80,14 +40,14 @@ static ws_ike_kind feed(ctx *c, const char *name, const char *src, uint16_t spor
                         const char *dst, uint16_t dport, int64_t ts)
 {
     size_t len = 0;
-    uint8_t *b = load(name, &len);
+    uint8_t *b = ti_load(name, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     ws_packet p;
     memset(&p, 0, sizeof(p));
     p.ts_us = ts;
     p.proto = 17;
-    p.src = A(src);
-    p.dst = A(dst);
+    p.src = ti_addr(src);
+    p.dst = ti_addr(dst);
     p.ip_version = p.src.family;
     p.sport = sport;
     p.dport = dport;
@@ -104,16 +64,10 @@ static void feed_esp(ctx *c, const char *src, const char *dst, uint32_t spi, int
     memset(&p, 0, sizeof(p));
     p.ts_us = ts;
     p.proto = 50;
-    p.src = A(src);
-    p.dst = A(dst);
+    p.src = ti_addr(src);
+    p.dst = ti_addr(dst);
     p.esp_spi = spi;
     CU_ASSERT_EQUAL(ws_ike_tracker_packet(c->t, &p), WS_IKE_NONE);
-}
-
-static bool addr_is(const ws_addr *a, const char *s)
-{
-    ws_addr b = A(s);
-    return ws_addr_eq(a, &b);
 }
 
 /* nDPI capture, first IKE SA: frames 16-19 on 10500 <-> 500, then 1, 2 on
@@ -141,15 +95,15 @@ static void test_ikev2_real_sequence(void)
 
     const ws_ike_sa *sa = ws_ike_tracker_get(c.t, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
-    CU_ASSERT_TRUE(hex_eq(sa->spi_i, "b64ef32131a48952"));
+    CU_ASSERT_TRUE(ti_hex_eq(sa->spi_i, "b64ef32131a48952"));
     CU_ASSERT_TRUE(sa->spi_r_known);
-    CU_ASSERT_TRUE(hex_eq(sa->spi_r, "86babd3904886955"));
+    CU_ASSERT_TRUE(ti_hex_eq(sa->spi_r, "86babd3904886955"));
     CU_ASSERT_EQUAL(sa->version, 2);
     CU_ASSERT_FALSE(sa->initiator_guessed);
     const ws_ike_side *si = &sa->side[WS_IKE_INITIATOR], *sr = &sa->side[WS_IKE_RESPONDER];
-    CU_ASSERT_TRUE(addr_is(&si->addr, I));
+    CU_ASSERT_TRUE(ti_addr_is(&si->addr, I));
     CU_ASSERT_EQUAL(si->port, 10500);
-    CU_ASSERT_TRUE(addr_is(&sr->addr, R));
+    CU_ASSERT_TRUE(ti_addr_is(&sr->addr, R));
     CU_ASSERT_EQUAL(sr->port, 500);
     CU_ASSERT_TRUE(sa->moved_4500);
     CU_ASSERT_EQUAL(si->natt_port, 14500);
@@ -166,13 +120,13 @@ static void test_ikev2_real_sequence(void)
     CU_ASSERT_EQUAL(sa->hash_alg, WS_DIGEST_SHA1);
     /* the initiator's own hash (frame 16) does not match 192.168.2.100:10500 */
     CU_ASSERT_EQUAL(si->behind_nat, WS_IKE_NAT_YES);
-    CU_ASSERT_TRUE(addr_is(&si->observed, I));
+    CU_ASSERT_TRUE(ti_addr_is(&si->observed, I));
     CU_ASSERT_EQUAL(si->observed_port, 10500);
     CU_ASSERT_EQUAL(si->hash_len, 20);
-    CU_ASSERT_TRUE(hex_eq(si->hash, "0bac9eb0fe54562b461e584ab413d13c42c4cf07"));
-    CU_ASSERT_TRUE(hex_eq(si->hash_spi_r, "0000000000000000"));
+    CU_ASSERT_TRUE(ti_hex_eq(si->hash, "0bac9eb0fe54562b461e584ab413d13c42c4cf07"));
+    CU_ASSERT_TRUE(ti_hex_eq(si->hash_spi_r, "0000000000000000"));
     CU_ASSERT_EQUAL(sr->behind_nat, WS_IKE_NAT_NO);
-    CU_ASSERT_TRUE(addr_is(&sr->observed, R));
+    CU_ASSERT_TRUE(ti_addr_is(&sr->observed, R));
     /* ESP in UDP both ways, credited to every SA between the two addresses */
     CU_ASSERT_EQUAL(si->esp_packets, 2);
     CU_ASSERT_EQUAL(si->esp_in_udp, 2);
@@ -185,19 +139,19 @@ static void test_ikev2_real_sequence(void)
     /* frame 42: an SA first seen from its responder (I flag clear) */
     sa = ws_ike_tracker_get(c.t, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
-    CU_ASSERT_TRUE(hex_eq(sa->spi_i, "de648338c613aa68"));
-    CU_ASSERT_TRUE(addr_is(&sa->side[WS_IKE_INITIATOR].addr, I));
+    CU_ASSERT_TRUE(ti_hex_eq(sa->spi_i, "de648338c613aa68"));
+    CU_ASSERT_TRUE(ti_addr_is(&sa->side[WS_IKE_INITIATOR].addr, I));
     CU_ASSERT_EQUAL(sa->side[WS_IKE_INITIATOR].port, 14500);
-    CU_ASSERT_TRUE(addr_is(&sa->side[WS_IKE_RESPONDER].addr, R));
+    CU_ASSERT_TRUE(ti_addr_is(&sa->side[WS_IKE_RESPONDER].addr, R));
     CU_ASSERT_EQUAL(sa->side[WS_IKE_RESPONDER].messages, 1);
     CU_ASSERT_EQUAL(sa->side[WS_IKE_INITIATOR].behind_nat, WS_IKE_NAT_UNKNOWN);
     CU_ASSERT_FALSE(sa->natd_present);
     CU_ASSERT_EQUAL(sa->side[WS_IKE_INITIATOR].esp_packets, 2);
 
     uint8_t key[8];
-    unhex("de648338c613aa68", key);
+    ti_unhex("de648338c613aa68", key);
     CU_ASSERT_PTR_EQUAL(ws_ike_tracker_find(c.t, key), sa);
-    unhex("0000000000000001", key);
+    ti_unhex("0000000000000001", key);
     CU_ASSERT_PTR_NULL(ws_ike_tracker_find(c.t, key));
     CU_ASSERT_PTR_NULL(ws_ike_tracker_get(c.t, 2));
     ws_ike_tracker_free(c.t);
@@ -225,7 +179,7 @@ static void test_ikev1_no_nat(void)
     const ws_ike_sa *sa = ws_ike_tracker_get(c.t, 0);
     CU_ASSERT_EQUAL(sa->version, 1);
     CU_ASSERT_FALSE(sa->initiator_guessed);
-    CU_ASSERT_TRUE(addr_is(&sa->side[WS_IKE_INITIATOR].addr, "192.0.2.10"));
+    CU_ASSERT_TRUE(ti_addr_is(&sa->side[WS_IKE_INITIATOR].addr, "192.0.2.10"));
     CU_ASSERT_EQUAL(sa->hash_alg, WS_DIGEST_SHA1);
     CU_ASSERT_EQUAL(sa->natt_vids, WS_IKE_VID_RFC3947);
     CU_ASSERT_TRUE(sa->side[0].natt_offered);
@@ -263,14 +217,14 @@ static void test_ikev1_initiator_behind_nat(void)
     CU_ASSERT_EQUAL(sa->hash_alg, WS_DIGEST_MD5);
     const ws_ike_side *si = &sa->side[WS_IKE_INITIATOR];
     CU_ASSERT_EQUAL(si->behind_nat, WS_IKE_NAT_YES);
-    CU_ASSERT_TRUE(addr_is(&si->observed, "203.0.113.7"));
+    CU_ASSERT_TRUE(ti_addr_is(&si->observed, "203.0.113.7"));
     CU_ASSERT_EQUAL(si->observed_port, 4501);
     CU_ASSERT_EQUAL(si->hash_len, 16);
     /* md5, 22222222a1b2c3d4, 5e6f7a8b22222222, 10.0.0.5, 500 (test_ike_natd.c) */
-    CU_ASSERT_TRUE(hex_eq(si->hash, "72bed056738f229fdc96c69cad041e8f"));
+    CU_ASSERT_TRUE(ti_hex_eq(si->hash, "72bed056738f229fdc96c69cad041e8f"));
     CU_ASSERT_EQUAL(sa->side[WS_IKE_RESPONDER].behind_nat, WS_IKE_NAT_NO);
     /* what the check stage does with it: name the inside address */
-    ws_addr nodes[] = {A("10.0.0.4"), A("10.0.0.5")};
+    ws_addr nodes[] = {ti_addr("10.0.0.4"), ti_addr("10.0.0.5")};
     uint16_t port = 0;
     CU_ASSERT_EQUAL(ws_ike_natd_find(si->hash_alg, si->hash_spi_i, si->hash_spi_r, si->hash,
                                      si->hash_len, nodes, 2, NULL, 0, &port), 1);
@@ -293,11 +247,11 @@ static void test_ikev1_responder_behind_nat(void)
     CU_ASSERT_EQUAL(sa->side[WS_IKE_INITIATOR].behind_nat, WS_IKE_NAT_NO);
     const ws_ike_side *sr = &sa->side[WS_IKE_RESPONDER];
     CU_ASSERT_EQUAL(sr->behind_nat, WS_IKE_NAT_YES);
-    CU_ASSERT_TRUE(addr_is(&sr->observed, "198.51.100.30"));
-    CU_ASSERT_TRUE(hex_eq(sr->hash,
+    CU_ASSERT_TRUE(ti_addr_is(&sr->observed, "198.51.100.30"));
+    CU_ASSERT_TRUE(ti_hex_eq(sr->hash,
                           "887eca0a3d0dbffe437ebd7d927fe1b37ced36029658e3fc6ea389f383ed92c7"));
     /* the public address it was hashed against */
-    ws_addr pub[] = {A("203.0.113.9")};
+    ws_addr pub[] = {ti_addr("203.0.113.9")};
     CU_ASSERT_EQUAL(ws_ike_natd_find(sr->hash_alg, sr->hash_spi_i, sr->hash_spi_r, sr->hash,
                                      sr->hash_len, pub, 1, NULL, 0, NULL), 0);
     ws_ike_tracker_free(c.t);
@@ -316,8 +270,8 @@ static void test_ikev1_guessed_initiator(void)
     feed(&c, "ikev1-a1.bin", "192.0.2.10", 500, "198.51.100.20", 500, 2000);
     sa = ws_ike_tracker_get(c.t, 0);
     CU_ASSERT_FALSE(sa->initiator_guessed);
-    CU_ASSERT_TRUE(addr_is(&sa->side[WS_IKE_INITIATOR].addr, "192.0.2.10"));
-    CU_ASSERT_TRUE(addr_is(&sa->side[WS_IKE_RESPONDER].addr, "198.51.100.20"));
+    CU_ASSERT_TRUE(ti_addr_is(&sa->side[WS_IKE_INITIATOR].addr, "192.0.2.10"));
+    CU_ASSERT_TRUE(ti_addr_is(&sa->side[WS_IKE_RESPONDER].addr, "198.51.100.20"));
     CU_ASSERT_EQUAL(sa->side[WS_IKE_INITIATOR].messages, 1);
     CU_ASSERT_EQUAL(sa->side[WS_IKE_RESPONDER].messages, 1);
     CU_ASSERT_EQUAL(sa->hash_alg, WS_DIGEST_SHA1); /* the responder's choice */
@@ -353,13 +307,13 @@ static void test_many_sas(void)
     ctx c;
     ctx_init(&c, 1000);
     size_t len;
-    uint8_t *b = load("ikev1-a1.bin", &len);
+    uint8_t *b = ti_load("ikev1-a1.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     ws_packet p;
     memset(&p, 0, sizeof(p));
     p.proto = 17;
-    p.src = A("192.0.2.10");
-    p.dst = A("198.51.100.20");
+    p.src = ti_addr("192.0.2.10");
+    p.dst = ti_addr("198.51.100.20");
     p.sport = p.dport = 500;
     p.payload = b;
     p.payload_len = (uint32_t)len;
@@ -391,13 +345,13 @@ static void test_malformed_counted(void)
     ctx c;
     ctx_init(&c, 16);
     size_t len;
-    uint8_t *b = load("ndpi-f016.bin", &len);
+    uint8_t *b = ti_load("ndpi-f016.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     ws_packet p;
     memset(&p, 0, sizeof(p));
     p.proto = 17;
-    p.src = A("192.168.2.100");
-    p.dst = A("109.237.187.193");
+    p.src = ti_addr("192.168.2.100");
+    p.dst = ti_addr("109.237.187.193");
     p.sport = 10500;
     p.dport = 500;
     p.payload = b;
