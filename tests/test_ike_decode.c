@@ -379,14 +379,10 @@ static void test_lying_lengths(void)
 /* A chain of empty payloads each naming another: it ends at the message end. */
 static void test_chain_cannot_loop(void)
 {
+    static const uint8_t spi[8] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11};
     uint8_t msg[28 + 4 * 50];
-    memset(msg, 0, sizeof(msg));
-    memset(msg, 0x11, 8);
-    msg[16] = 13;   /* first payload: VID */
-    msg[17] = 0x10; /* IKEv1 */
-    msg[18] = 2;
-    msg[26] = (uint8_t)(sizeof(msg) >> 8);
-    msg[27] = (uint8_t)sizeof(msg);
+    /* first payload VID (13), IKEv1, Identity Protection (Main Mode) */
+    ti_ike_header(msg, sizeof(msg), spi, 13, 0x10, 2, 0);
     for (size_t i = 0; i < 50; i++) {
         msg[28 + 4 * i] = 13; /* next: VID again, even for the last */
         msg[28 + 4 * i + 3] = 4;
@@ -404,14 +400,10 @@ static void test_chain_cannot_loop(void)
 static void test_many_natd(void)
 {
     enum { N = WS_IKE_MAX_NATD + 4 };
+    static const uint8_t spi[8] = {0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22};
     uint8_t msg[28 + N * 24];
-    memset(msg, 0, sizeof(msg));
-    memset(msg, 0x22, 8);
-    msg[16] = 20;
-    msg[17] = 0x10;
-    msg[18] = 2;
-    msg[26] = (uint8_t)(sizeof(msg) >> 8);
-    msg[27] = (uint8_t)sizeof(msg);
+    /* first payload NAT-D (20, RFC 3947), IKEv1, Main Mode */
+    ti_ike_header(msg, sizeof(msg), spi, 20, 0x10, 2, 0);
     for (size_t i = 0; i < N; i++) {
         msg[28 + 24 * i] = i + 1 < N ? 20 : 0;
         msg[28 + 24 * i + 3] = 24;

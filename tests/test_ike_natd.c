@@ -51,13 +51,8 @@ static void test_hash_values(void)
 static size_t build_v2(uint8_t *msg, const char *src_hash, const char *dst_hash)
 {
     size_t n = 28 + 2 * 28;
-    memset(msg, 0, n);
-    memcpy(msg, SPI_I, 8);
-    msg[16] = 41;   /* Notify */
-    msg[17] = 0x20; /* IKEv2 */
-    msg[18] = 34;   /* IKE_SA_INIT */
-    msg[19] = 0x08; /* initiator */
-    msg[27] = (uint8_t)n;
+    /* first payload Notify (41), IKEv2, IKE_SA_INIT (34), Initiator flag */
+    ti_ike_header(msg, n, SPI_I, 41, 0x20, 34, 0x08);
     uint8_t *p = msg + 28;
     const char *hashes[2] = {src_hash, dst_hash};
     for (int i = 0; i < 2; i++, p += 28) {

@@ -35,37 +35,41 @@ static void ctx_init(ctx *c, uint32_t max_sas)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c->t);
 }
 
-/* Feeds one UDP packet carrying sample name (NULL: the given bytes). */
+/* A packet src:sport -> dst:dport of IP protocol proto carrying payload. */
+static ws_packet packet(uint8_t proto, const char *src, uint16_t sport, const char *dst,
+                        uint16_t dport, const uint8_t *payload, size_t len, int64_t ts)
+{
+    ws_packet p;
+    memset(&p, 0, sizeof(p));
+    p.ts_us = ts;
+    p.proto = proto;
+    p.src = ti_addr(src);
+    p.dst = ti_addr(dst);
+    p.ip_version = p.src.family;
+    p.sport = sport;
+    p.dport = dport;
+    p.payload = payload;
+    p.payload_len = (uint32_t)len;
+    return p;
+}
+
+/* Feeds one UDP packet carrying sample name. */
 static ws_ike_kind feed(ctx *c, const char *name, const char *src, uint16_t sport,
                         const char *dst, uint16_t dport, int64_t ts)
 {
     size_t len = 0;
     uint8_t *b = ti_load(name, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    ws_packet p;
-    memset(&p, 0, sizeof(p));
-    p.ts_us = ts;
-    p.proto = 17;
-    p.src = ti_addr(src);
-    p.dst = ti_addr(dst);
-    p.ip_version = p.src.family;
-    p.sport = sport;
-    p.dport = dport;
-    p.payload = b;
-    p.payload_len = (uint32_t)len;
+    ws_packet p = packet(17, src, sport, dst, dport, b, len, ts);
     ws_ike_kind k = ws_ike_tracker_packet(c->t, &p);
     free(b);
     return k;
 }
 
+/* Feeds one native ESP packet (IP protocol 50) with SPI spi. */
 static void feed_esp(ctx *c, const char *src, const char *dst, uint32_t spi, int64_t ts)
 {
-    ws_packet p;
-    memset(&p, 0, sizeof(p));
-    p.ts_us = ts;
-    p.proto = 50;
-    p.src = ti_addr(src);
-    p.dst = ti_addr(dst);
+    ws_packet p = packet(50, src, 0, dst, 0, NULL, 0, ts);
     p.esp_spi = spi;
     CU_ASSERT_EQUAL(ws_ike_tracker_packet(c->t, &p), WS_IKE_NONE);
 }
@@ -309,14 +313,7 @@ static void test_many_sas(void)
     size_t len;
     uint8_t *b = ti_load("ikev1-a1.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    ws_packet p;
-    memset(&p, 0, sizeof(p));
-    p.proto = 17;
-    p.src = ti_addr("192.0.2.10");
-    p.dst = ti_addr("198.51.100.20");
-    p.sport = p.dport = 500;
-    p.payload = b;
-    p.payload_len = (uint32_t)len;
+    ws_packet p = packet(17, "192.0.2.10", 500, "198.51.100.20", 500, b, len, 0);
     for (uint32_t i = 0; i < 1200; i++) {
         b[0] = (uint8_t)(i >> 8);
         b[1] = (uint8_t)i;
@@ -347,14 +344,7 @@ static void test_malformed_counted(void)
     size_t len;
     uint8_t *b = ti_load("ndpi-f016.bin", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    ws_packet p;
-    memset(&p, 0, sizeof(p));
-    p.proto = 17;
-    p.src = ti_addr("192.168.2.100");
-    p.dst = ti_addr("109.237.187.193");
-    p.sport = 10500;
-    p.dport = 500;
-    p.payload = b;
+    ws_packet p = packet(17, "192.168.2.100", 10500, "109.237.187.193", 500, b, 0, 0);
     for (size_t n = 0; n < len; n++) {
         p.payload_len = (uint32_t)n;
         CU_ASSERT_EQUAL(ws_ike_tracker_packet(c.t, &p), WS_IKE_MALFORMED);
