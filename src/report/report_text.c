@@ -109,6 +109,20 @@ bool ws_report_text(FILE *out, const ws_run *run)
         }
     }
 
+    size_t nsa;
+    const ws_ike_sa *sas = ws_run_ike_sas(run, &nsa);
+    if (nsa)
+        fputs("\nIKE SAs (NAT detection: is each end behind a NAT?)\n", out);
+    for (size_t i = 0; i < nsa; i++) {
+        const ws_ike_side *in = &sas[i].side[WS_IKE_INITIATOR], *re = &sas[i].side[WS_IKE_RESPONDER];
+        char a[WS_ADDR_STRLEN], b[WS_ADDR_STRLEN];
+        fprintf(out, "  IKEv%u %s:%u -> %s:%u  initiator behind NAT: %s, responder: %s%s%s\n",
+                sas[i].version, ws_addr_str(&in->addr, a), in->port, ws_addr_str(&re->addr, b),
+                re->port, ws_ike_nat_name(in->behind_nat), ws_ike_nat_name(re->behind_nat),
+                sas[i].moved_4500 ? ", moved to UDP 4500" : "",
+                in->esp_packets || re->esp_packets ? ", ESP seen" : ", no ESP");
+    }
+
     fputs("\nFindings: none (no rule packs loaded)\n", out);
 
     fputs("\nCounters\n", out);
