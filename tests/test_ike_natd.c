@@ -170,71 +170,116 @@ static void test_real_capture(void)
     free(b);
 }
 
-static ws_ike_natd_verdict check_v1(const char *name, const char *src, uint16_t sport,
-                                    const char *dst, uint16_t dport, ws_digest_alg alg)
+/* Short names for the table below only. */
+#define NONE WS_DIGEST_NONE
+#define MD5 WS_DIGEST_MD5
+#define SHA1 WS_DIGEST_SHA1
+#define SHA256 WS_DIGEST_SHA256
+#define UNKNOWN WS_IKE_NAT_UNKNOWN
+#define NO WS_IKE_NAT_NO
+#define YES WS_IKE_NAT_YES
+
+/* One IKEv1 sample seen src:sport -> dst:dport, checked with hash told
+ * (WS_DIGEST_NONE: inferred from the NAT-D length), and the verdict wanted.
+ * make_ikev1.py puts the remote's hash first in messages 3 and 4 (RFC 3947
+ * section 3.2), so every row has its destination hash at index 0 and the
+ * sender's own at index 1. */
+static const struct {
+    const char *sample, *src;
+    uint16_t sport;
+    const char *dst;
+    uint16_t dport;
+    ws_digest_alg told, used;
+    ws_ike_nat sender, receiver;
+} V1[] = {
+    /* Scenario a, SHA1 SA, no NAT:
+     * sha1, 11111111a1b2c3d4, 5e6f7a8b11111111, 198.51.100.20, 500
+     *   -> 41fd5467406368d1f20fe23c2de73de15c316f5f (first NAT-D of message 3)
+     * sha1, same, 192.0.2.10, 500 -> 2242190ee0f944d675b5112838e24bc90d84071e
+     * Messages 3 and 4, as sent: */
+    {"ikev1-a3.bin", "192.0.2.10", 500, "198.51.100.20", 500, SHA1, SHA1, NO, NO},
+    {"ikev1-a4.bin", "198.51.100.20", 500, "192.0.2.10", 500, SHA1, SHA1, NO, NO},
+    /* seen with other addresses, the same hashes mismatch both ways */
+    {"ikev1-a3.bin", "192.0.2.11", 500, "198.51.100.21", 500, SHA1, SHA1, YES, YES},
+    /* told the wrong hash (MD5 for 20-byte values): cannot tell */
+    {"ikev1-a3.bin", "192.0.2.10", 500, "198.51.100.20", 500, MD5, MD5, UNKNOWN, UNKNOWN},
+
+    /* Scenario b, MD5 SA: initiator 10.0.0.5:500 seen as 203.0.113.7:4501.
+     * md5, 22222222a1b2c3d4, 5e6f7a8b22222222, 198.51.100.20, 500
+     *   -> 419002e1aa80edc4f12078dab1fed000 (message 3, destination: matches)
+     * md5, same, 10.0.0.5, 500 -> 72bed056738f229fdc96c69cad041e8f (message 3,
+     *   source: the packet shows 203.0.113.7:4501, so the sender is behind NAT)
+     * md5, same, 203.0.113.7, 4501 -> d80665a087c37fb2a45040d3aca9f329
+     *   (message 4, destination: the responder hashes what it sees) */
+    {"ikev1-b3.bin", "203.0.113.7", 4501, "198.51.100.20", 500, MD5, MD5, YES, NO},
+    {"ikev1-b4.bin", "198.51.100.20", 500, "203.0.113.7", 4501, MD5, MD5, NO, NO},
+    /* with the hash left to be inferred from the 16-byte length */
+    {"ikev1-b3.bin", "203.0.113.7", 4501, "198.51.100.20", 500, NONE, MD5, YES, NO},
+
+    /* Scenario c, draft NAT-D payload 130, SHA2-256: the responder is behind
+     * a port forward; the initiator hashed 203.0.113.9:500 but the capture
+     * shows the destination as 198.51.100.30:500.
+     * sha256, 33333333a1b2c3d4, 5e6f7a8b33333333, 203.0.113.9, 500
+     *   -> 887eca0a3d0dbffe437ebd7d927fe1b37ced36029658e3fc6ea389f383ed92c7
+     * sha256, same, 192.0.2.10, 500
+     *   -> 0064b3f26af1262ab32b8c8c0fba28880a6c8de43fbe346a6182e038c04b3590 */
+    {"ikev1-c3.bin", "192.0.2.10", 500, "198.51.100.30", 500, SHA256, SHA256, NO, YES},
+    {"ikev1-c3.bin", "192.0.2.10", 500, "198.51.100.30", 500, NONE, SHA256, NO, YES},
+};
+#undef NONE
+#undef MD5
+#undef SHA1
+#undef SHA256
+#undef UNKNOWN
+#undef NO
+#undef YES
+
+/* Checks the rows of V1 for make_ikev1.py scenario 'a', 'b' or 'c'. */
+static void check_v1(char scenario)
 {
-    size_t len;
-    ws_ike_msg m;
-    ws_ike_natd_verdict none = {WS_IKE_NAT_UNKNOWN, WS_IKE_NAT_UNKNOWN, WS_DIGEST_NONE, -1, -1};
-    uint8_t *b = ti_load(name, &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    if (ws_ike_decode(b, len, sport, dport, &m) != WS_IKE_MSG) {
-        CU_FAIL("sample did not decode");
+    size_t rows = 0;
+    for (size_t i = 0; i < sizeof(V1) / sizeof(V1[0]); i++) {
+        if (V1[i].sample[6] != scenario) /* "ikev1-" then the scenario */
+            continue;
+        rows++;
+        size_t len;
+        ws_ike_msg m;
+        uint8_t *b = ti_load(V1[i].sample, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        ws_ike_kind k = ws_ike_decode(b, len, V1[i].sport, V1[i].dport, &m);
         free(b);
-        return none;
+        if (k != WS_IKE_MSG) {
+            CU_FAIL("sample did not decode");
+            continue;
+        }
+        ws_addr src = ti_addr(V1[i].src), dst = ti_addr(V1[i].dst);
+        ws_ike_natd_verdict v =
+            ws_ike_natd_check(&m, &src, V1[i].sport, &dst, V1[i].dport, V1[i].told);
+        CU_ASSERT_EQUAL(v.alg, V1[i].used);
+        CU_ASSERT_EQUAL(v.sender, V1[i].sender);
+        CU_ASSERT_EQUAL(v.receiver, V1[i].receiver);
+        CU_ASSERT_EQUAL(v.dst_index, 0);
+        CU_ASSERT_EQUAL(v.src_index, 1);
+        if (v.alg != V1[i].used || v.sender != V1[i].sender || v.receiver != V1[i].receiver)
+            fprintf(stderr, "\n%s seen %s:%u -> %s:%u, told %s: sender %s receiver %s\n",
+                    V1[i].sample, V1[i].src, V1[i].sport, V1[i].dst, V1[i].dport,
+                    ws_digest_name(V1[i].told), ws_ike_nat_name(v.sender),
+                    ws_ike_nat_name(v.receiver));
     }
-    free(b);
-    ws_addr s = ti_addr(src), d = ti_addr(dst);
-    return ws_ike_natd_check(&m, &s, sport, &d, dport, alg);
+    CU_ASSERT(rows > 0);
 }
 
-/* IKEv1, SHA1 SA (make_ikev1.py scenario a), no NAT:
- * sha1, 11111111a1b2c3d4, 5e6f7a8b11111111, 198.51.100.20, 500
- *   -> 41fd5467406368d1f20fe23c2de73de15c316f5f (first NAT-D of message 3)
- * sha1, same, 192.0.2.10, 500 -> 2242190ee0f944d675b5112838e24bc90d84071e */
+/* IKEv1, SHA1 SA (scenario a): no NAT. */
 static void test_ikev1_sha1_match(void)
 {
-    ws_ike_natd_verdict v =
-        check_v1("ikev1-a3.bin", "192.0.2.10", 500, "198.51.100.20", 500, WS_DIGEST_SHA1);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_NO);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_NO);
-    CU_ASSERT_EQUAL(v.dst_index, 0);
-    CU_ASSERT_EQUAL(v.src_index, 1);
-    v = check_v1("ikev1-a4.bin", "198.51.100.20", 500, "192.0.2.10", 500, WS_DIGEST_SHA1);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_NO);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_NO);
-    /* seen with other addresses, the same hashes mismatch both ways */
-    v = check_v1("ikev1-a3.bin", "192.0.2.11", 500, "198.51.100.21", 500, WS_DIGEST_SHA1);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_YES);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_YES);
-    /* told the wrong hash (MD5 for 20-byte values): cannot tell */
-    v = check_v1("ikev1-a3.bin", "192.0.2.10", 500, "198.51.100.20", 500, WS_DIGEST_MD5);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_UNKNOWN);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_UNKNOWN);
+    check_v1('a');
 }
 
-/* IKEv1, MD5 SA (scenario b): initiator 10.0.0.5:500 seen as 203.0.113.7:4501.
- * md5, 22222222a1b2c3d4, 5e6f7a8b22222222, 198.51.100.20, 500
- *   -> 419002e1aa80edc4f12078dab1fed000 (message 3, destination: matches)
- * md5, same, 10.0.0.5, 500 -> 72bed056738f229fdc96c69cad041e8f (message 3,
- *   source: the packet shows 203.0.113.7:4501, so the sender is behind NAT)
- * md5, same, 203.0.113.7, 4501 -> d80665a087c37fb2a45040d3aca9f329
- *   (message 4, destination: the responder hashes what it sees) */
+/* IKEv1, MD5 SA (scenario b): the initiator behind a NAT, and its inside
+ * address found among the site's nodes. */
 static void test_ikev1_md5_nat(void)
 {
-    ws_ike_natd_verdict v =
-        check_v1("ikev1-b3.bin", "203.0.113.7", 4501, "198.51.100.20", 500, WS_DIGEST_MD5);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_YES);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_NO);
-    v = check_v1("ikev1-b4.bin", "198.51.100.20", 500, "203.0.113.7", 4501, WS_DIGEST_MD5);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_NO);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_NO);
-    /* with the hash left to be inferred from the 16-byte length */
-    v = check_v1("ikev1-b3.bin", "203.0.113.7", 4501, "198.51.100.20", 500, WS_DIGEST_NONE);
-    CU_ASSERT_EQUAL(v.alg, WS_DIGEST_MD5);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_YES);
-
-    /* the inside address, found among the site's nodes */
+    check_v1('b');
     size_t len;
     ws_ike_msg m;
     uint8_t *b = ti_load("ikev1-b3.bin", &len);
@@ -248,22 +293,11 @@ static void test_ikev1_md5_nat(void)
     CU_ASSERT_EQUAL(port, 500);
 }
 
-/* Draft NAT-D payload 130, SHA2-256 (scenario c): the responder is behind a
- * port forward; the initiator hashed 203.0.113.9:500 but the capture shows
- * the destination as 198.51.100.30:500.
- * sha256, 33333333a1b2c3d4, 5e6f7a8b33333333, 203.0.113.9, 500
- *   -> 887eca0a3d0dbffe437ebd7d927fe1b37ced36029658e3fc6ea389f383ed92c7
- * sha256, same, 192.0.2.10, 500
- *   -> 0064b3f26af1262ab32b8c8c0fba28880a6c8de43fbe346a6182e038c04b3590 */
+/* Draft NAT-D payload 130, SHA2-256 (scenario c): the responder behind a
+ * port forward. */
 static void test_ikev1_draft_receiver_nat(void)
 {
-    ws_ike_natd_verdict v =
-        check_v1("ikev1-c3.bin", "192.0.2.10", 500, "198.51.100.30", 500, WS_DIGEST_SHA256);
-    CU_ASSERT_EQUAL(v.sender, WS_IKE_NAT_NO);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_YES);
-    v = check_v1("ikev1-c3.bin", "192.0.2.10", 500, "198.51.100.30", 500, WS_DIGEST_NONE);
-    CU_ASSERT_EQUAL(v.alg, WS_DIGEST_SHA256);
-    CU_ASSERT_EQUAL(v.receiver, WS_IKE_NAT_YES);
+    check_v1('c');
 }
 
 static void test_names(void)
