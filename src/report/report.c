@@ -25,15 +25,6 @@ bool ws_report_has_ports(uint8_t proto)
     return proto == 6 || proto == 17;
 }
 
-const char *ws_report_app_source(uint8_t app_source)
-{
-    switch (app_source) {
-    case 1: return "dpi";
-    case 2: return "guess";
-    default: return "none";
-    }
-}
-
 const char *ws_report_end_reason(ws_end_reason why)
 {
     switch (why) {

@@ -14,7 +14,6 @@ bool ws_report_text(FILE *out, const ws_run *run);
 
 /* TCP and UDP flows have ports; the report shows null for the others. */
 bool ws_report_has_ports(uint8_t proto);
-const char *ws_report_app_source(uint8_t app_source);
 const char *ws_report_end_reason(ws_end_reason why);
 /* Everything the run saw but could not use or keep. */
 uint64_t ws_report_drops(const ws_stats *s);

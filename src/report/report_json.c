@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dpi/dpi.h"
 #include "report_impl.h"
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -65,7 +66,7 @@ static json_object *flow_json(const ws_run *run, const ws_flow_rec *r)
         json_object_object_add(o, "icmp_code", json_object_new_int(f->dport));
     }
     json_object_object_add(o, "app", r->app ? json_object_new_string(r->app) : NULL);
-    json_object_object_add(o, "app_source", json_object_new_string(ws_report_app_source(f->app_source)));
+    json_object_object_add(o, "app_source", json_object_new_string(ws_dpi_source_name(f->app_source)));
     json_object_object_add(o, "rule", NULL);
     if (f->icmp_errors) {
         char ip[WS_ADDR_STRLEN];

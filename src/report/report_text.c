@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dpi/dpi.h"
 #include "report_impl.h"
 
 #define TOP_FLOWS 20
@@ -25,7 +26,7 @@ static void flow_line(FILE *out, const ws_run *run, const ws_flow_rec *r)
         fprintf(out, " (%s)", names[0]);
     fprintf(out, "  %s", ws_outcome_name(r->outcome));
     if (r->app)
-        fprintf(out, "  %s%s", r->app, f->app_source == 2 ? " (port guess)" : "");
+        fprintf(out, "  %s%s", r->app, f->app_source == WS_APP_GUESS ? " (port guess)" : "");
     fprintf(out, "  %" PRIu64 "/%" PRIu64 " pkts  %" PRIu64 "/%" PRIu64 " bytes",
             f->packets[WS_DIR_FWD], f->packets[WS_DIR_REV],
             f->bytes[WS_DIR_FWD], f->bytes[WS_DIR_REV]);
