@@ -9,13 +9,11 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "cmd/cmd.h"
 #include "common/limits.h"
 #include "report/report.h"
 
-#define EXIT_FINDINGS 1
-#define EXIT_USAGE 2
-
-static const char *prog = "wirespec";
+const char *ws_prog = "wirespec";
 
 static void usage_main(FILE *out)
 {
@@ -27,6 +25,7 @@ static void usage_main(FILE *out)
             "\n"
             "Commands:\n"
             "  audit [options] INPUT...   audit pcap/pcapng files, directories, or - (stdin)\n"
+            "  rules list|show|check|match  the rule packs: list, read, check, ask\n"
             "\n"
             "Options:\n"
             "  -h, --help      this help; COMMAND --help for a command's options\n"
@@ -34,7 +33,7 @@ static void usage_main(FILE *out)
             "\n"
             "Exit status: 0 no findings, 1 findings, 2 the run could not be done.\n"
             "See wirespec(1).\n",
-            prog);
+            ws_prog);
 }
 
 static void usage_audit(FILE *out)
@@ -53,7 +52,7 @@ static void usage_audit(FILE *out)
             "  -h, --help             this help\n"
             "\n"
             "Limits (sizes take K, M, G; durations are in seconds):\n",
-            prog);
+            ws_prog);
     const char *desc;
     const char *name;
     for (size_t i = 0; (name = ws_limits_name(i, &desc)) != NULL; i++)
@@ -84,7 +83,7 @@ static int out_open(out_file *o, const char *path)
     snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
     o->fp = fopen(o->tmp, "w");
     if (!o->fp) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, path, strerror(errno));
+        fprintf(stderr, "%s: cannot write %s: %s\n", ws_prog, path, strerror(errno));
         free(o->tmp);
         o->tmp = NULL;
         return -1;
@@ -96,17 +95,17 @@ static int out_close(out_file *o, int ok)
 {
     if (!o->path) {
         if (fflush(stdout) != 0 && ok) {
-            fprintf(stderr, "%s: writing the report: %s\n", prog, strerror(errno));
+            fprintf(stderr, "%s: writing the report: %s\n", ws_prog, strerror(errno));
             ok = 0;
         }
         return ok ? 0 : -1;
     }
     if (fclose(o->fp) != 0 && ok) {
-        fprintf(stderr, "%s: writing %s: %s\n", prog, o->path, strerror(errno));
+        fprintf(stderr, "%s: writing %s: %s\n", ws_prog, o->path, strerror(errno));
         ok = 0;
     }
     if (ok && rename(o->tmp, o->path) != 0) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, o->path, strerror(errno));
+        fprintf(stderr, "%s: cannot write %s: %s\n", ws_prog, o->path, strerror(errno));
         ok = 0;
     }
     if (!ok)
@@ -136,7 +135,7 @@ static int cmd_audit(int argc, char **argv)
         switch (c) {
         case 'f':
             if (!ws_format_parse(optarg, &fmt)) {
-                fprintf(stderr, "%s audit: unknown format \"%s\" (expected text or json)\n", prog, optarg);
+                fprintf(stderr, "%s audit: unknown format \"%s\" (expected text or json)\n", ws_prog, optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -149,12 +148,12 @@ static int cmd_audit(int argc, char **argv)
         case 'L': {
             char *eq = strchr(optarg, '=');
             if (!eq) {
-                fprintf(stderr, "%s audit: --limit wants NAME=VALUE, got \"%s\"\n", prog, optarg);
+                fprintf(stderr, "%s audit: --limit wants NAME=VALUE, got \"%s\"\n", ws_prog, optarg);
                 return EXIT_USAGE;
             }
             *eq = '\0';
             if (!ws_limits_set(&limits, optarg, eq + 1, err, sizeof(err))) {
-                fprintf(stderr, "%s audit: %s\n", prog, err);
+                fprintf(stderr, "%s audit: %s\n", ws_prog, err);
                 return EXIT_USAGE;
             }
             break;
@@ -163,19 +162,19 @@ static int cmd_audit(int argc, char **argv)
             usage_audit(stdout);
             return 0;
         default:
-            fprintf(stderr, "Try '%s audit --help'.\n", prog);
+            fprintf(stderr, "Try '%s audit --help'.\n", ws_prog);
             return EXIT_USAGE;
         }
     }
     if (optind >= argc) {
         fprintf(stderr, "%s audit: no input (give files, directories, or - for stdin)\n"
-                        "Try '%s audit --help'.\n", prog, prog);
+                        "Try '%s audit --help'.\n", ws_prog, ws_prog);
         return EXIT_USAGE;
     }
 
     ws_run *run = ws_run_new(&limits, argv + optind, (size_t)(argc - optind), bpf, err, sizeof(err));
     if (!run) {
-        fprintf(stderr, "%s audit: %s\n", prog, err);
+        fprintf(stderr, "%s audit: %s\n", ws_prog, err);
         return EXIT_USAGE;
     }
     out_file out;
@@ -190,7 +189,7 @@ static int cmd_audit(int argc, char **argv)
     for (size_t i = 0; i < ws_source_count(src); i++) {
         const ws_input *in = ws_source_input(src, i);
         if (in->error)
-            fprintf(stderr, "%s: %s: %s\n", prog, in->path, in->error);
+            fprintf(stderr, "%s: %s: %s\n", ws_prog, in->path, in->error);
     }
     if (failed)
         rc = EXIT_USAGE;
@@ -215,6 +214,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(argc - 1, argv + 1);
-    fprintf(stderr, "%s: unknown command \"%s\"\nTry '%s --help'.\n", prog, cmd, prog);
+    if (strcmp(cmd, "rules") == 0)
+        return ws_cmd_rules(argc - 1, argv + 1);
+    fprintf(stderr, "%s: unknown command \"%s\"\nTry '%s --help'.\n", ws_prog, cmd, ws_prog);
     return EXIT_USAGE;
 }

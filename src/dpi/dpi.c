@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "common/cursor.h"
 
@@ -64,6 +65,14 @@ ws_dpi *ws_dpi_new(const ws_limits *limits, ws_stats *stats)
     ndpi_set_protocol_detection_bitmask2(d->mod, &all);
     ndpi_finalize_initialization(d->mod);
     return d;
+}
+
+bool ws_dpi_app_known(const char *name, void *ctx)
+{
+    ws_dpi *d = ctx;
+    if (!strcasecmp(name, "Unknown"))
+        return false;
+    return ndpi_get_proto_by_name(d->mod, name) != NDPI_PROTOCOL_UNKNOWN;
 }
 
 void ws_dpi_free(ws_dpi *d)

@@ -16,6 +16,7 @@
 #ifndef WS_DPI_H
 #define WS_DPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,10 @@ void ws_dpi_flow_end(ws_dpi *dpi, ws_flow *flow);
  * flow has no application (app_source WS_APP_NONE). */
 const char *ws_dpi_app_name(const ws_dpi *dpi, const ws_flow *flow, char *buf,
                             size_t len);
+
+/* Is name an application nDPI knows (case-insensitive)? ctx is a ws_dpi;
+ * the signature fits ws_app_known_fn of rules/. */
+bool ws_dpi_app_known(const char *name, void *ctx);
 
 /* "dpi", "guess" or "none", as the JSON report spells app_source. */
 const char *ws_dpi_source_name(uint8_t app_source);
