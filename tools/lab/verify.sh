@@ -93,6 +93,247 @@ checks() {
 
 	expect tls-sni-only.pcap 'tls.handshake.extensions_server_name == "streaming-eu1.cloud.prysm.com" and ip.dst == 10.99.7.10' -eq 1 "ClientHello SNI"
 	expect tls-sni-only.pcap 'dns' -eq 0 "no DNS"
+
+	pexip_checks
+}
+
+# --- Pexip recordings (pexip-compliant, pexip-undocumented, ike-esp-oneway,
+# pexip-mesh): checks, and README sections with the Pexip document row that
+# allows each flow (seeds/001_aeec7e21bf946b73.txt, "Pexip Infinity port usage
+# and firewall guidance").
+
+# expect_only FILE FILTER WHAT: no packet outside FILTER
+expect_only() { expect "$1" "not ($2)" -eq 0 "$3"; }
+
+pexip_checks() {
+	local f
+	for f in pexip-compliant pexip-undocumented ike-esp-oneway pexip-mesh; do
+		[ -s "$OUT/$f.pcap" ] || { echo "FAIL $f.pcap missing"; FAILS=$((FAILS + 1)); }
+	done
+
+	f=pexip-compliant.pcap
+	expect $f 'isakmp.exchangetype == 34 and udp.srcport == 500 and udp.dstport == 500' -eq 2 "IKE_SA_INIT request and response on 500"
+	expect $f 'isakmp.exchangetype == 35' -eq 2 "IKE_AUTH request and response"
+	expect $f 'isakmp.exchangetype == 37' -eq 2 "INFORMATIONAL (delete) request and response"
+	expect $f 'isakmp and ip.src == 10.99.10.2 and isakmp.flag_i == 1' -eq 3 "IKE initiated by the Management Node"
+	expect $f 'udp.port == 4500' -eq 0 "no NAT-T"
+	expect_natd $f "match match match match"
+	expect $f 'esp and ip.src == 10.99.10.2 and ip.dst == 10.99.10.3 and esp.spi == 0xc1000001' -eq 3 "ESP Management Node -> Conferencing Node"
+	expect $f 'esp and ip.src == 10.99.10.3 and ip.dst == 10.99.10.2 and esp.spi == 0xc2000001' -eq 3 "ESP Conferencing Node -> Management Node"
+	expect $f 'dns.flags.response == 0 and ip.src == 10.99.10.3 and udp.srcport == 55053 and ip.dst == 10.99.10.53 and udp.dstport == 53' -eq 1 "DNS query from port 55053"
+	expect $f 'dns.flags.response == 1 and dns.qry.name == "syslog.lab.example" and dns.a == 10.99.10.54 and udp.dstport == 55053' -eq 1 "DNS answer syslog.lab.example A 10.99.10.54"
+	expect $f 'syslog and ip.src == 10.99.10.3 and udp.srcport == 55514 and ip.dst == 10.99.10.54 and udp.dstport == 514' -eq 1 "syslog from port 55514"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 0 and ip.src == 10.99.11.2 and tcp.dstport == 443' -eq 1 "SYN endpoint -> 443"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 1 and ip.src == 10.99.10.3 and tcp.srcport == 443' -eq 1 "SYN,ACK from 443"
+	expect $f 'tls.handshake.type == 1 and tls.handshake.extensions_server_name == "meet.lab.example"' -eq 1 "ClientHello SNI meet.lab.example"
+	expect $f 'tls.handshake.type == 2 and ip.src == 10.99.10.3' -eq 1 "ServerHello"
+	expect $f 'tcp.flags.reset == 1 or icmp' -eq 0 "no RST, no ICMP"
+	expect_only $f 'isakmp or esp or dns or syslog or (tcp.port == 443 and ip.addr == 10.99.11.2)' "nothing but IKE, ESP, DNS, syslog and TLS 443"
+
+	f=pexip-undocumented.pcap
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 0 and tcp.dstport == 3389' -eq 1 "SYN to 3389"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 1 and ip.src == 10.99.10.3 and tcp.srcport == 3389' -eq 1 "SYN,ACK from 3389 (established)"
+	expect $f 'tcp.port == 3389 and tcp.len == 13' -eq 2 "one 13-byte line each way on 3389"
+	expect $f 'tcp.port == 3389 and tcp.flags.fin == 1' -eq 2 "FIN from both sides on 3389"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 0 and tcp.dstport == 23' -eq 1 "SYN to 23"
+	expect $f 'tcp.flags.reset == 1 and tcp.flags.ack == 1 and ip.src == 10.99.10.3 and tcp.srcport == 23' -eq 1 "RST,ACK from 23 (closed)"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 1 and tcp.srcport == 23' -eq 0 "no SYN,ACK from 23"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 1 and ip.src == 10.99.10.3 and tcp.srcport == 443' -eq 1 "SYN,ACK from 443"
+	expect $f 'tls.handshake.type == 1 and tls.handshake.extensions_server_name == "meet.lab.example"' -eq 1 "ClientHello SNI meet.lab.example"
+	expect $f 'tcp.flags.reset == 1 and not tcp.port == 23' -eq 0 "no other RST"
+	expect_only $f 'ip.addr == 10.99.11.2 and ip.addr == 10.99.10.3 and (tcp.port == 3389 or tcp.port == 23 or tcp.port == 443)' "nothing but TCP 3389, 23 and 443"
+
+	f=ike-esp-oneway.pcap
+	expect $f 'isakmp.exchangetype == 34 and udp.srcport == 500 and udp.dstport == 500' -eq 2 "IKE_SA_INIT request and response on 500"
+	expect $f 'isakmp.exchangetype == 35' -eq 2 "IKE_AUTH request and response"
+	expect $f 'isakmp.exchangetype == 37' -eq 2 "INFORMATIONAL (delete) request and response"
+	expect_natd $f "match match match match"
+	expect $f 'esp and ip.src == 10.99.14.2 and ip.dst == 10.99.15.2 and esp.spi == 0xc1000001' -eq 3 "ESP out (Management Node -> Conferencing Node)"
+	expect $f 'esp and ip.src == 10.99.15.2' -eq 0 "no ESP in"
+	expect $f 'icmp' -eq 0 "no ICMP"
+	expect_only $f 'isakmp or esp' "nothing but IKE and ESP"
+
+	f=pexip-mesh.pcap
+	expect $f 'isakmp and ip.addr == 10.99.12.2 and ip.addr == 10.99.12.3' -eq 6 "A <-> B: IKE_SA_INIT, IKE_AUTH, INFORMATIONAL"
+	expect $f 'isakmp.exchangetype == 35 and ip.src == 10.99.12.3 and ip.dst == 10.99.12.2' -eq 1 "B answers A's IKE_AUTH"
+	expect $f 'isakmp and ip.addr == 10.99.12.2 and ip.addr == 10.99.13.2' -eq 6 "A <-> C: IKE_SA_INIT, IKE_AUTH, INFORMATIONAL"
+	expect $f 'isakmp.exchangetype == 35 and ip.src == 10.99.13.2 and ip.dst == 10.99.12.2' -eq 1 "C answers A's IKE_AUTH"
+	expect $f 'isakmp.exchangetype == 34 and ip.src == 10.99.12.3 and ip.dst == 10.99.13.2 and isakmp.rspi == 00:00:00:00:00:00:00:00' -eq 3 "B -> C: IKE_SA_INIT sent 3 times"
+	expect $f 'ip.src == 10.99.13.2 and ip.dst == 10.99.12.3' -eq 0 "C never answers B"
+	check_same "$f: B's 3 IKE_SA_INIT carry one SPIi (retransmissions)" \
+		"$(ts "$OUT/$f" -Y 'ip.src == 10.99.12.3 and ip.dst == 10.99.13.2' -T fields -e isakmp.ispi | sort -u | wc -l)" "1"
+	expect $f 'udp.port == 4500 or esp or icmp' -eq 0 "no NAT-T, no ESP, no ICMP"
+	expect_only $f 'isakmp and udp.srcport == 500 and udp.dstport == 500' "nothing but IKE on UDP 500"
+	expect_natd $f "match match match match match match match match match match match match match match"
+}
+
+pexip_readme() {
+	cat <<'EOF'
+
+## Pexip recordings: pexip-compliant, pexip-undocumented, ike-esp-oneway, pexip-mesh
+
+Made by `tools/lab/pexip-compliant.sh`, `pexip-undocumented.sh`,
+`ike-esp-oneway.sh` and `pexip-mesh.sh`, with helpers from `tools/lab/lib-pexip.sh`.
+Each has a site file beside it (`<name>.site.json`, format doc/rules.md) giving
+the hosts the roles pexip-management-node, pexip-conferencing-node, endpoint,
+dns-server, syslog-server. The endpoint 10.99.11.2 is listed in
+pexip-compliant.site.json and deliberately **unlisted** in
+pexip-undocumented.site.json (there it plays every role no entry gives a host).
+
+The "Pexip document row" columns name the row of
+`seeds/001_aeec7e21bf946b73.txt` (Pexip Infinity port usage and firewall
+guidance) that allows each flow, as section: source, source port -> destination,
+destination port, protocol; "no row" when none does. They are read from the
+document, not from any wirespec output: the ground truth the findings tests
+assert.
+
+IKE as in ike-direct (same charon, plugins, proposals, PSK, MOBIKE off), with
+IDs `<node>.pexip.lab.example`, one connection per peer node, CHILD_SA traffic
+selectors node/32 <=> node/32; the responder refuses every CHILD_SA (no kernel
+ESP), the IKE_SA stands and the initiator deletes it (INFORMATIONAL).
+**The ESP packets are not made by an IPsec stack**: the kernel has no ESP, so
+`tools/lab/esp-send.py` writes them with scapy (python3-scapy, through the
+kernel's raw IP socket, from the sending node's namespace): IP protocol 50,
+fixed SPIs 0xc1000001 (Management Node -> Conferencing Node) and 0xc2000001
+(back), sequence numbers 1-3, 80 bytes of SHA-256-derived filler as payload,
+IP ID = sequence number, DF set. They belong to no negotiated SA. Each node
+drops ESP arriving in its INPUT chain (`iptables -A INPUT -p esp -j DROP`,
+in place of the IPsec stack that would consume it), because the kernel would
+otherwise answer every ESP packet with ICMP protocol-unreachable.
+The LANs are a Linux bridge inside the router namespace (STP and multicast
+snooping off, so the bridge sends nothing of its own).
+
+### pexip-compliant.pcap
+
+Traffic the Pexip document allows, and nothing else. Namespaces: mgmt (eth0
+10.99.10.2/24, Management Node), conf (eth0 10.99.10.3/24, Conferencing Node),
+dns (eth0 10.99.10.53/24, `dnsmasq --host-record=syslog.lab.example,10.99.10.54
+--local-ttl=300`, nothing else), log (eth0 10.99.10.54/24, `socat -u
+UDP-RECV:514,bind=10.99.10.54 STDOUT`), all on bridge br0 (10.99.10.1/24) in rtr,
+which routes to ept (eth0 10.99.11.2/24, endpoint; rtr eth1 10.99.11.1/24). No NAT.
+In order: mgmt initiates IKEv2 to conf (`swanctl --initiate --ike conf --child
+lab`, then `--terminate`); 3 ESP mgmt -> conf, then 3 ESP conf -> mgmt;
+conf asks 10.99.10.53 for syslog.lab.example A from 10.99.10.3:55053
+(`tools/lab/dns-query.py`, DNS id 0x5058, RD) and gets 10.99.10.54; conf sends
+one RFC 5424 message `<134>1 ... wirespec lab syslog` from 10.99.10.3:55514 to
+10.99.10.54:514 (`socat -u - UDP:10.99.10.54:514,bind=10.99.10.3,sourceport=55514`);
+ept opens TLS to 10.99.10.3:443 from port 40443 (`openssl s_client -bind
+10.99.11.2:40443 -servername meet.lab.example` against `openssl s_server -rev`,
+self-signed ECDSA P-256 certificate for meet.lab.example): TLS 1.3 completes,
+one line each way, close_notify, FIN both ways. Recorded on conf eth0. The
+number of bare ACKs in the TLS connection can differ by one or two between runs.
+
+| flow (initiator -> responder) | what tshark shows | Pexip document row |
+|---|---|---|
+| UDP 10.99.10.2:500 -> 10.99.10.3:500 (IKE) | 6 ISAKMP, 3 each way: IKE_SA_INIT, IKE_AUTH, INFORMATIONAL; all 4 NAT-D hashes match | Inter-node communication: Management Node 500 -> Conferencing Node 500 UDP (ISAKMP (IPsec) inter-node communication) |
+| ESP 10.99.10.2 -> 10.99.10.3 | 3 ESP, SPI 0xc1000001, seq 1-3 | Inter-node communication: Management Node n/a -> Conferencing Node n/a ESP (IPsec / IP Protocol 50) |
+| ESP 10.99.10.3 -> 10.99.10.2 | 3 ESP, SPI 0xc2000001, seq 1-3 | Inter-node communication: Conferencing Node n/a -> Management Node / Conferencing Node n/a ESP (IPsec / IP Protocol 50) |
+| UDP 10.99.10.3:55053 -> 10.99.10.53:53 (DNS) | query A syslog.lab.example, answer A 10.99.10.54 TTL 300 | Peripheral services, Standard features: Management Node / Conferencing Node 55000–65535 -> DNS server 53 TCP/UDP (DNS) |
+| UDP 10.99.10.3:55514 -> 10.99.10.54:514 (syslog) | 1 datagram, Syslog LOCAL0.INFO, no reply (none expected) | Peripheral services, Additional features: Management Node / Conferencing Node 55000–65535 -> Syslog server 514 UDP (Syslog) |
+| TCP 10.99.11.2:40443 -> 10.99.10.3:443 (TLS) | SYN, SYN,ACK, ACK; ClientHello SNI meet.lab.example, ServerHello (TLS 1.3); FIN both ways; no RST | Conferencing Node call signaling and media, Standard: Endpoint <any> -> Conferencing Node 443 TCP (HTTPS) (Web browser/ API interface / Connect mobile app) |
+
+ESP of both directions is one IP-protocol-50 pair: as one bidirectional flow its
+first packet (frame 8) comes from the Management Node, and both rows allow it.
+The syslog row sits under "Additional features (ports only required if the
+relevant feature is configured)": if the pack makes it conditional on a
+feature, the site must turn that feature on for this capture to stay clean
+(pexip-compliant.site.json names no feature, since a site naming a feature no
+loaded pack declares is rejected).
+EOF
+	block "tshark -r pexip-compliant.pcap"
+	block "tshark -r pexip-compliant.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
+	block "tshark -r pexip-compliant.pcap -Y isakmp -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype -e isakmp.flag_i"
+	block "tools/lab/natd.py pexip-compliant.pcap"
+	block "tshark -r pexip-compliant.pcap -Y esp -T fields -e frame.number -e ip.src -e ip.dst -e ip.proto -e esp.spi -e esp.sequence"
+	block "tshark -r pexip-compliant.pcap -Y dns -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e dns.flags.response -e dns.qry.name -e dns.qry.type -e dns.a -e dns.resp.ttl"
+	block "tshark -r pexip-compliant.pcap -Y 'tcp.flags.syn == 1 or tcp.flags.reset == 1 or tcp.flags.fin == 1' -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags.str"
+	block "tshark -r pexip-compliant.pcap -Y 'tls.handshake.type == 1 or tls.handshake.type == 2' -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tls.handshake.type -e tls.handshake.extensions_server_name"
+
+	cat <<'EOF'
+
+### pexip-undocumented.pcap
+
+An endpoint reaching the Conferencing Node on ports the document does not
+list, beside one it does. Namespaces: ept (eth0 10.99.11.2/24, default via
+10.99.11.1) -- rtr (eth1 10.99.11.1/24, eth0 10.99.10.1/24, forwarding) -- conf
+(eth0 10.99.10.3/24). On conf: `socat TCP-LISTEN:3389,bind=10.99.10.3 PIPE`
+(echoes), nothing on 23, `openssl s_server -accept 443 -naccept 1 -rev`
+(certificate for meet.lab.example). From ept, in order: `socat -t 1 -
+TCP:10.99.10.3:3389,bind=10.99.11.2,sourceport=40389` sends one 13-byte line,
+reads the echo and closes (established, data both ways, FIN both ways);
+`socat -u OPEN:/dev/null TCP:10.99.10.3:23,bind=10.99.11.2,sourceport=40023`
+gets "Connection refused" (SYN answered by RST,ACK); `openssl s_client -bind
+10.99.11.2:40443 -servername meet.lab.example` to 10.99.10.3:443 (TLS 1.3, one
+line each way). Recorded on conf eth0. Site file: only the Conferencing Node is
+listed; the endpoint is unlisted.
+
+| flow (initiator -> responder) | what tshark shows | Pexip document row |
+|---|---|---|
+| TCP 10.99.11.2:40389 -> 10.99.10.3:3389 | SYN, SYN,ACK, ACK: established; 13 bytes each way; FIN both ways | no row (3389 is in no table of the document) |
+| TCP 10.99.11.2:40023 -> 10.99.10.3:23 | SYN answered by RST,ACK: closed port | no row (23 is in no table; SSH is 22) |
+| TCP 10.99.11.2:40443 -> 10.99.10.3:443 (TLS) | SYN, SYN,ACK, ACK; ClientHello SNI meet.lab.example; TLS 1.3 | Conferencing Node call signaling and media, Standard: Endpoint <any> -> Conferencing Node 443 TCP (HTTPS) (Web browser/ API interface / Connect mobile app) |
+EOF
+	block "tshark -r pexip-undocumented.pcap"
+	block "tshark -r pexip-undocumented.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
+	block "tshark -r pexip-undocumented.pcap -Y 'tcp.flags.syn == 1 or tcp.flags.reset == 1 or tcp.flags.fin == 1' -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags.str"
+	block "tshark -r pexip-undocumented.pcap -Y 'tls.handshake.type == 1' -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tls.handshake.extensions_server_name"
+
+	cat <<'EOF'
+
+### ike-esp-oneway.pcap
+
+IKE completes between the two nodes, but ESP gets through in one direction
+only. Namespaces: mgmt (eth0 10.99.14.2/24, Management Node, default via
+10.99.14.1) -- rtr (eth0 10.99.14.1/24, eth1 10.99.15.1/24, forwarding,
+`iptables -A FORWARD -p esp -s 10.99.15.2 -d 10.99.14.2 -j DROP`) -- conf (eth0
+10.99.15.2/24, Conferencing Node, default via 10.99.15.1). No NAT. mgmt
+initiates IKEv2 to conf (completes on UDP 500, CHILD_SA refused, IKE_SA deleted);
+then scapy sends 3 ESP mgmt -> conf (SPI 0xc1000001; they reach conf) and 3 ESP
+conf -> mgmt (SPI 0xc2000001; the router drops them: the script checks that conf's
+own recording shows the 3 leaving and that the router's DROP rule counted 3).
+Recorded on mgmt eth0: ESP out, nothing in.
+
+| flow (initiator -> responder) | what tshark shows | Pexip document row |
+|---|---|---|
+| UDP 10.99.14.2:500 -> 10.99.15.2:500 (IKE) | 6 ISAKMP, 3 each way: IKE_SA_INIT, IKE_AUTH, INFORMATIONAL; all 4 NAT-D hashes match | Inter-node communication: Management Node 500 -> Conferencing Node 500 UDP (ISAKMP (IPsec) inter-node communication) |
+| ESP 10.99.14.2 -> 10.99.15.2 | 3 ESP out, SPI 0xc1000001, seq 1-3; 0 ESP from 10.99.15.2 | Inter-node communication: Management Node n/a -> Conferencing Node n/a ESP (IPsec / IP Protocol 50) |
+| ESP 10.99.15.2 -> 10.99.14.2 | absent (dropped on the way) | Inter-node communication: Conferencing Node n/a -> Management Node / Conferencing Node n/a ESP; the guidance "allow UDP port 500 and traffic using IP protocol 50 (ESP) in both directions between all Pexip nodes" is not met |
+EOF
+	block "tshark -r ike-esp-oneway.pcap"
+	block "tshark -r ike-esp-oneway.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
+	block "tshark -r ike-esp-oneway.pcap -Y isakmp -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype -e isakmp.flag_i"
+	block "tools/lab/natd.py ike-esp-oneway.pcap"
+	block "tshark -r ike-esp-oneway.pcap -Y esp -T fields -e frame.number -e ip.src -e ip.dst -e ip.proto -e esp.spi -e esp.sequence"
+
+	cat <<'EOF'
+
+### pexip-mesh.pcap
+
+Three nodes that should form a full mesh; one pair cannot reach each other.
+Namespaces: a (eth0 10.99.12.2/24, Management Node) and b (eth0 10.99.12.3/24,
+Conferencing Node) on bridge br0 (10.99.12.1/24) in rtr, which routes to c (eth0
+10.99.13.2/24, Conferencing Node; rtr eth1 10.99.13.1/24) and drops B -> C IKE:
+`iptables -A FORWARD -p udp -s 10.99.12.3 -d 10.99.13.2 --dport 500 -j DROP`. No NAT.
+In order: A initiates to B (completes, deleted), A initiates to C (completes,
+deleted), B initiates to C: its IKE_SA_INIT is retransmitted twice (charon
+retransmit_timeout 2.0 s, base 1.8: at about 0, 2.0 and 5.6 s, same SPIi) and
+never answered; charon gives up (the script checks C's log shows no packet from
+B and the router's DROP rule counted 3). **Recorded at the router**, on br0 (one
+recording, no merge): br0 is promiscuous under tcpdump, so it also receives
+the frames the bridge forwards between A and B; each packet of the three pairs
+appears exactly once (A <-> C as it enters or leaves the LAN side, B -> C as it
+arrives, before the FORWARD drop).
+
+| flow (initiator -> responder) | what tshark shows | Pexip document row |
+|---|---|---|
+| UDP 10.99.12.2:500 -> 10.99.12.3:500 (A -> B, IKE) | 6 ISAKMP, 3 each way; NAT-D all match | Inter-node communication: Management Node 500 -> Conferencing Node 500 UDP (ISAKMP (IPsec) inter-node communication) |
+| UDP 10.99.12.2:500 -> 10.99.13.2:500 (A -> C, IKE) | 6 ISAKMP, 3 each way; NAT-D all match | Inter-node communication: Management Node 500 -> Conferencing Node 500 UDP |
+| UDP 10.99.12.3:500 -> 10.99.13.2:500 (B -> C, IKE) | 3 IKE_SA_INIT requests (responder SPI 0, one SPIi), 0 packets back | Inter-node communication: Conferencing Node 500 -> Management Node / Conferencing Node 500 UDP: allowed but unanswered; and Firewall, routing and NAT guidance: "Each Conferencing Node must be able to reach every other Conferencing Node" is not met for B <-> C |
+EOF
+	block "tshark -r pexip-mesh.pcap"
+	block "tshark -r pexip-mesh.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
+	block "tshark -r pexip-mesh.pcap -Y isakmp -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype -e isakmp.flag_i"
+	block "tools/lab/natd.py pexip-mesh.pcap"
 }
 
 # --- README ---------------------------------------------------------------
@@ -154,6 +395,10 @@ checked with $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3).
 | icmp6-prohibited.pcap | the same over IPv6: ICMPv6 1/1 and 1/4 |
 | dns-then-tls.pcap | DNS A api.prysm.com -> 10.99.6.10, then TLS 1.3 to it with SNI api.prysm.com |
 | tls-sni-only.pcap | TLS 1.3 with SNI streaming-eu1.cloud.prysm.com, no DNS |
+| pexip-compliant.pcap | only what the Pexip document allows: IKE and ESP between two nodes, DNS and syslog from 55000-65535, endpoint TLS 443 |
+| pexip-undocumented.pcap | endpoint to the Conferencing Node on TCP 3389 (established) and TCP 23 (RST), and TLS 443 |
+| ike-esp-oneway.pcap | IKE completes, ESP leaves the Management Node, none comes back (dropped on the way) |
+| pexip-mesh.pcap | IKE A<->B and A<->C complete, B->C IKE_SA_INIT retransmitted, never answered; recorded at the router |
 
 Common to the strongSwan recordings: charon started by the lab in its namespace
 with its own strongswan.conf (plugins: \`$(. "$LAB_DIR/lib.sh" && echo "$LAB_CHARON_PLUGINS")\`),
@@ -325,6 +570,8 @@ by one or two between runs (delayed ACKs); the handshake records do not.
 EOF
 	block "tshark -r tls-sni-only.pcap"
 	block "tshark -r tls-sni-only.pcap -Y tls.handshake.type==1 -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tls.handshake.extensions_server_name"
+
+	pexip_readme
 
 	echo
 	echo "## Checks (\`tools/lab/verify.sh\`)"
