@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "check/check.h"
 #include "cmd/cmd.h"
 #include "common/limits.h"
 #include "report/report.h"
@@ -45,6 +46,11 @@ static void usage_audit(FILE *out)
             "recursively, or - for standard input), rebuilds flows and reports them.\n"
             "\n"
             "Options:\n"
+            "  -r, --rules PACK|FILE  check against this pack (repeatable; default: every\n"
+            "                         pack in the rules directory)\n"
+            "  -s, --site FILE        the site inventory: which host plays which role\n"
+            "      --fail-on SEV      exit 1 when a finding is at least SEV: info, low,\n"
+            "                         medium (default), high, or none\n"
             "  -f, --format FMT       text (default) or json\n"
             "  -o, --output FILE      write the report to FILE (replaced only when complete)\n"
             "      --filter BPF       read only packets matching the BPF expression\n"
@@ -119,6 +125,9 @@ static int cmd_audit(int argc, char **argv)
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
+        {"rules", required_argument, NULL, 'r'},
+        {"site", required_argument, NULL, 's'},
+        {"fail-on", required_argument, NULL, 'X'},
         {"filter", required_argument, NULL, 'F'},
         {"limit", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
@@ -128,15 +137,34 @@ static int cmd_audit(int argc, char **argv)
     ws_limits_default(&limits);
     ws_format fmt = WS_FORMAT_TEXT;
     const char *output = NULL, *bpf = NULL;
+    ws_rules_args ra;
+    memset(&ra, 0, sizeof(ra));
+    int fail_on = WS_SEV_MEDIUM;
     char err[512];
-    int c;
+    int c, rc = EXIT_USAGE;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:L:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:L:r:s:h", longopts, NULL)) != -1) {
         switch (c) {
+        case 'r':
+            if (!ws_rules_args_add(&ra.packs, &ra.n_packs, &ra.cap_packs, optarg)) {
+                fprintf(stderr, "%s audit: out of memory\n", ws_prog);
+                goto done;
+            }
+            break;
+        case 's':
+            ra.site = optarg;
+            break;
+        case 'X':
+            if (!ws_severity_parse(optarg, &fail_on)) {
+                fprintf(stderr, "%s audit: --fail-on: \"%s\" is not info, low, medium, high "
+                                "or none\n", ws_prog, optarg);
+                goto done;
+            }
+            break;
         case 'f':
             if (!ws_format_parse(optarg, &fmt)) {
                 fprintf(stderr, "%s audit: unknown format \"%s\" (expected text or json)\n", ws_prog, optarg);
-                return EXIT_USAGE;
+                goto done;
             }
             break;
         case 'o':
@@ -149,41 +177,57 @@ static int cmd_audit(int argc, char **argv)
             char *eq = strchr(optarg, '=');
             if (!eq) {
                 fprintf(stderr, "%s audit: --limit wants NAME=VALUE, got \"%s\"\n", ws_prog, optarg);
-                return EXIT_USAGE;
+                goto done;
             }
             *eq = '\0';
             if (!ws_limits_set(&limits, optarg, eq + 1, err, sizeof(err))) {
                 fprintf(stderr, "%s audit: %s\n", ws_prog, err);
-                return EXIT_USAGE;
+                goto done;
             }
             break;
         }
         case 'h':
             usage_audit(stdout);
-            return 0;
+            rc = 0;
+            goto done;
         default:
             fprintf(stderr, "Try '%s audit --help'.\n", ws_prog);
-            return EXIT_USAGE;
+            goto done;
         }
     }
     if (optind >= argc) {
         fprintf(stderr, "%s audit: no input (give files, directories, or - for stdin)\n"
                         "Try '%s audit --help'.\n", ws_prog, ws_prog);
-        return EXIT_USAGE;
+        goto done;
     }
 
+    ws_site *site = NULL;
+    ws_ruleset *rs = ws_rules_open("audit", &ra, &site);
+    if (!rs)
+        goto done;
     ws_run *run = ws_run_new(&limits, argv + optind, (size_t)(argc - optind), bpf, err, sizeof(err));
     if (!run) {
         fprintf(stderr, "%s audit: %s\n", ws_prog, err);
-        return EXIT_USAGE;
+        ws_rules_close(rs, site);
+        goto done;
     }
     out_file out;
-    if (out_open(&out, output) != 0) {
+    if (!ws_run_set_checks(run, rs, site) || out_open(&out, output) != 0) {
+        if (!ws_run_checker(run))
+            fprintf(stderr, "%s audit: out of memory\n", ws_prog);
         ws_run_free(run);
-        return EXIT_USAGE;
+        ws_rules_close(rs, site);
+        goto done;
     }
     size_t failed = ws_run_audit(run);
-    int rc = out_close(&out, ws_report_write(out.fp, fmt, run)) == 0 ? 0 : EXIT_USAGE;
+    rc = out_close(&out, ws_report_write(out.fp, fmt, run)) == 0 ? 0 : EXIT_USAGE;
+    if (rc == 0) {
+        const ws_finding *f;
+        size_t nf = ws_checker_findings(ws_run_checker(run), &f);
+        for (size_t i = 0; i < nf; i++)
+            if ((int)f[i].severity >= fail_on)
+                rc = EXIT_FINDINGS;
+    }
 
     const ws_source *src = ws_run_source(run);
     for (size_t i = 0; i < ws_source_count(src); i++) {
@@ -194,6 +238,9 @@ static int cmd_audit(int argc, char **argv)
     if (failed)
         rc = EXIT_USAGE;
     ws_run_free(run);
+    ws_rules_close(rs, site);
+done:
+    ws_rules_args_free(&ra);
     return rc;
 }
 

@@ -36,24 +36,11 @@ struct ws_run {
     ws_ike_sa *ike_sas;     /* snapshot taken at the end of the run */
     size_t n_ike_sas;
     app_names apps;
+    ws_checker *checker;
     ws_flow_rec *recs;
     size_t nrecs, caprecs;
     bool out_of_memory;
 };
-
-const char *ws_transport_name(uint8_t proto, char buf[8])
-{
-    switch (proto) {
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 1: return "icmp";
-    case 58: return "icmpv6";
-    case 50: return "esp";
-    default:
-        snprintf(buf, 8, "ip-%u", proto);
-        return buf;
-    }
-}
 
 static const char *app_name(ws_run *run, const ws_flow *f)
 {
@@ -94,7 +81,8 @@ static const char *app_name(ws_run *run, const ws_flow *f)
     return t->slot[j].name;
 }
 
-static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why)
+static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why, ws_outcome outcome,
+                        const char *app, const ws_rule *rule)
 {
     if (run->nrecs >= run->limits.max_report_flows) {
         run->stats.report_flows_dropped++;
@@ -114,17 +102,37 @@ static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why)
     ws_flow_rec *r = &run->recs[run->nrecs++];
     r->f = *f;
     r->f.dpi_state = NULL;
-    r->outcome = ws_flow_outcome(f);
+    r->outcome = outcome;
     r->end = why;
-    r->app = app_name(run, f);
+    r->app = app;
+    r->rule = rule;
 }
 
 static void on_flow_end(ws_flow *f, ws_end_reason why, void *ctx)
 {
     ws_run *run = ctx;
     ws_dpi_flow_end(run->dpi, f);
-    keep_record(run, f, why);
+    ws_outcome outcome = ws_flow_outcome(f);
+    const char *app = app_name(run, f);
+    const ws_rule *rule = NULL;
+    if (run->checker)
+        rule = ws_checker_flow(run->checker, f, outcome, app);
+    keep_record(run, f, why, outcome, app, rule);
 }
+
+static size_t names_of(void *ctx, const ws_addr *a, const char **out, size_t max)
+{
+    return ws_run_names(ctx, a, out, max);
+}
+
+bool ws_run_set_checks(ws_run *run, const ws_ruleset *rs, const ws_site *site)
+{
+    ws_checker_free(run->checker);
+    run->checker = ws_checker_new(rs, site, &run->limits, &run->stats, names_of, run);
+    return run->checker != NULL;
+}
+
+const ws_checker *ws_run_checker(const ws_run *run) { return run->checker; }
 
 static void on_packet(const ws_packet *pkt, void *ctx)
 {
@@ -188,6 +196,7 @@ void ws_run_free(ws_run *run)
     if (!run)
         return;
     ws_flow_table_free(run->flows);
+    ws_checker_free(run->checker);
     ws_dpi_free(run->dpi);
     ws_names_free(run->names);
     ws_ike_tracker_free(run->ike);
@@ -219,6 +228,8 @@ size_t ws_run_audit(ws_run *run)
     if (run->ike_sas)
         for (size_t i = 0; i < n; i++)
             run->ike_sas[run->n_ike_sas++] = *ws_ike_tracker_get(run->ike, i);
+    if (run->checker)
+        ws_checker_finish(run->checker, run->ike_sas, run->n_ike_sas);
     return failed;
 }
 

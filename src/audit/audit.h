@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "capture/capture.h"
+#include "check/check.h"
 #include "common/limits.h"
 #include "flow/flow.h"
 #include "ike/ike.h"
@@ -17,6 +18,7 @@ typedef struct ws_flow_rec {
     ws_outcome outcome;
     ws_end_reason end;
     const char *app;      /* application name (interned), NULL when none */
+    const ws_rule *rule;  /* the rule that allows it; NULL: none, or no packs */
 } ws_flow_rec;
 
 typedef struct ws_run ws_run;
@@ -29,6 +31,12 @@ typedef struct ws_run ws_run;
 ws_run *ws_run_new(const ws_limits *limits, char *const inputs[], size_t ninputs,
                    const char *bpf, char *err, size_t errlen);
 void ws_run_free(ws_run *run);
+
+/* Judges every flow against rs (and site, which may be NULL); both borrowed,
+ * kept until ws_run_free. Call before ws_run_audit. False on ENOMEM. */
+bool ws_run_set_checks(ws_run *run, const ws_ruleset *rs, const ws_site *site);
+/* The checker, NULL when no checks were set. */
+const ws_checker *ws_run_checker(const ws_run *run);
 
 /* Reads every input to its end and ends every flow. Returns the number of
  * inputs that could not be read completely. */
@@ -43,8 +51,5 @@ const ws_flow_rec *ws_run_flows(const ws_run *run, size_t *n);
 const ws_ike_sa *ws_run_ike_sas(const ws_run *run, size_t *n);
 /* Names learned for an address; returns how many were written to out. */
 size_t ws_run_names(const ws_run *run, const ws_addr *a, const char **out, size_t max);
-
-/* "tcp", "udp", "icmp", "icmpv6", "esp", or "ip-N" (buf holds at least 8). */
-const char *ws_transport_name(uint8_t proto, char buf[8]);
 
 #endif

@@ -28,6 +28,8 @@ void ws_limits_default(ws_limits *l)
     l->dpi_max_packets = 24;
     l->max_names = 65536;
     l->max_ike_sas = 16384;
+    l->max_findings = 100000;
+    l->max_coverage = 100000;
     l->max_report_flows = 1u << 20;
 }
 
@@ -54,6 +56,8 @@ static const struct {
     L(dpi_max_packets, K_U32, "packets per flow given to nDPI"),
     L(max_names, K_U32, "address-to-name bindings kept"),
     L(max_ike_sas, K_U32, "IKE SAs tracked at once"),
+    L(max_findings, K_U32, "finding groups kept (kind, rule, hosts, port)"),
+    L(max_coverage, K_U32, "coverage entries kept (mandatory rule x host pair)"),
     L(max_report_flows, K_U64, "flow records kept for the report"),
 #undef L
 };

@@ -27,6 +27,9 @@ typedef struct ws_limits {
     uint32_t dpi_max_packets;     /* packets per flow given to nDPI */
     uint32_t max_names;           /* address -> name entries */
     uint32_t max_ike_sas;         /* IKE SAs tracked at once */
+    /* checks */
+    uint32_t max_findings;        /* finding groups kept */
+    uint32_t max_coverage;        /* coverage entries (rule x host pair) kept */
     /* report */
     uint64_t max_report_flows;    /* flow records kept for the report */
 } ws_limits;
@@ -80,6 +83,8 @@ const char *ws_limits_name(size_t i, const char **description);
     X(names_learned, "address-to-name bindings learned")                       \
     X(names_dropped, "names not kept: max_names, 8 per address, or per-message caps") \
     X(name_parse_errors, "DNS/TLS/HTTP messages too malformed to read names")  \
+    X(findings_dropped, "findings not kept: max_findings groups reached")      \
+    X(coverage_dropped, "coverage entries not kept: max_coverage reached")     \
     X(report_flows_dropped, "flow records left out of the report (max_report_flows)")
 
 typedef struct ws_stats {

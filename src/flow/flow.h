@@ -62,6 +62,9 @@ typedef enum ws_outcome {
 /* Stable report strings: "established", "no-answer", ... */
 const char *ws_outcome_name(ws_outcome o);
 
+/* "tcp", "udp", "icmp", "icmpv6", "esp", or "ip-N" (buf holds at least 8). */
+const char *ws_transport_name(uint8_t proto, char buf[8]);
+
 /* Direction of a packet within its flow. */
 enum {
     WS_DIR_FWD = 0,      /* from the initiator (flow->src) */

@@ -3,6 +3,8 @@
  * connection, reset generation); outcomes after Zeek's conn_state. */
 #include "flow/flow_int.h"
 
+#include <stdio.h>
+
 #define PROTO_TCP 6
 
 void ws_flow_tcp_update(ws_flow *f, int dir, const ws_packet *pkt)
@@ -98,4 +100,18 @@ const char *ws_outcome_name(ws_outcome o)
     case WS_OUT_ICMP_ERROR: return "icmp-error";
     }
     return "unknown";
+}
+
+const char *ws_transport_name(uint8_t proto, char buf[8])
+{
+    switch (proto) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 1: return "icmp";
+    case 58: return "icmpv6";
+    case 50: return "esp";
+    default:
+        snprintf(buf, 8, "ip-%u", proto);
+        return buf;
+    }
 }

@@ -229,6 +229,12 @@ typedef struct ws_ike_side {
                                     can name it */
     uint8_t hash_spi_i[WS_IKE_SPI_LEN], hash_spi_r[WS_IKE_SPI_LEN]; /* SPIs it was computed over */
 
+    /* The same SA (same SPIs) seen with this end under another address:
+     * one capture inside a NAT, another outside, audited together. */
+    bool other_seen;
+    ws_addr other_addr;
+    uint16_t other_port;
+
     /* ESP from this end's address to the other end's (proto 50 or in UDP) */
     uint64_t esp_packets;
     uint64_t esp_in_udp;   /* of which in UDP */

@@ -286,6 +286,17 @@ static void apply(ws_ike_sa *sa, int end, ws_ike_nat v, const ws_ike_msg *m, int
     memcpy(s->hash_spi_r, m->spi_r, WS_IKE_SPI_LEN);
 }
 
+/* IKEv2 says who sent a message by its flags, so a message of a known SA
+ * from an unknown address is that end under another address. */
+static void other_address(ws_ike_side *s, const ws_addr *a, uint16_t port)
+{
+    if (ws_addr_eq(&s->addr, a) || s->other_seen)
+        return;
+    s->other_seen = true;
+    s->other_addr = *a;
+    s->other_port = port;
+}
+
 static void account(ws_ike_tracker *t, const ws_packet *pkt, const ws_ike_msg *m, bool ok)
 {
     if (spi_zero(m->spi_i))
@@ -317,8 +328,12 @@ static void account(ws_ike_tracker *t, const ws_packet *pkt, const ws_ike_msg *m
         memcpy(sa->spi_r, m->spi_r, WS_IKE_SPI_LEN);
         sa->spi_r_known = true;
     }
-    if (end >= 0)
+    if (end >= 0) {
         sa->side[end].messages++;
+        other_address(&sa->side[end], &pkt->src, pkt->sport);
+        if (m->version == 2)
+            other_address(&sa->side[1 - end], &pkt->dst, pkt->dport);
+    }
     if (m->natt_encap) {
         sa->moved_4500 = true;
         if (end >= 0) {

@@ -1,5 +1,6 @@
-/* report_text.c - the report for people: inputs and their problems first,
- * then the flows that failed, the busiest flows, and the counters. */
+/* report_text.c - the report for people: findings first, worst first, each
+ * a sentence naming the document row it breaks; then coverage; then inputs,
+ * the flows that failed, the busiest flows, IKE SAs and the counters. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static void flow_line(FILE *out, const ws_run *run, const ws_flow_rec *r)
     fprintf(out, "  %s", ws_outcome_name(r->outcome));
     if (r->app)
         fprintf(out, "  %s%s", r->app, f->app_source == WS_APP_GUESS ? " (port guess)" : "");
+    if (r->rule)
+        fprintf(out, "  rule %s", r->rule->id);
     fprintf(out, "  %" PRIu64 "/%" PRIu64 " pkts  %" PRIu64 "/%" PRIu64 " bytes",
             f->packets[WS_DIR_FWD], f->packets[WS_DIR_REV],
             f->bytes[WS_DIR_FWD], f->bytes[WS_DIR_REV]);
@@ -57,6 +60,87 @@ static int cmp_bytes_desc(const void *x, const void *y)
     return (*a)->f.id < (*b)->f.id ? -1 : 1;
 }
 
+#define TEXT_FINDINGS 200
+#define TEXT_COVERAGE 200
+
+static void findings_text(FILE *out, const ws_run *run)
+{
+    const ws_checker *c = ws_run_checker(run);
+    if (!c) {
+        fputs("Findings: none (no rule packs loaded)\n", out);
+        return;
+    }
+    const ws_pack *const *packs;
+    size_t np = ws_ruleset_packs(ws_checker_ruleset(c), &packs);
+    if (!ws_checker_site(c)) {
+        fprintf(out, "Findings: none (%zu packs loaded, but no --site: no host is listed, "
+                     "so nothing is judged)\n", np);
+        return;
+    }
+    const ws_finding *f;
+    size_t n = ws_checker_findings(c, &f);
+    size_t by[WS_SEV_HIGH + 1] = {0};
+    for (size_t i = 0; i < n; i++)
+        by[f[i].severity]++;
+    fprintf(out, "Findings: %zu (%zu high, %zu medium, %zu low, %zu info)\n", n,
+            by[WS_SEV_HIGH], by[WS_SEV_MEDIUM], by[WS_SEV_LOW], by[WS_SEV_INFO]);
+    for (size_t i = 0; i < n && i < TEXT_FINDINGS; i++) {
+        fprintf(out, "  [%s] %s", ws_severity_name(f[i].severity), ws_finding_kind_name(f[i].kind));
+        if (f[i].count > 1)
+            fprintf(out, " (x%" PRIu64 ")", f[i].count);
+        if (f[i].n_flows) {
+            fputs("  flows", out);
+            for (size_t j = 0; j < f[i].n_flows; j++)
+                fprintf(out, "%s#%" PRIu64, j ? "," : " ", f[i].flows[j]);
+        }
+        fprintf(out, "\n    %s\n", f[i].message);
+    }
+    if (n > TEXT_FINDINGS)
+        fprintf(out, "  ... and %zu more (see --format json)\n", n - TEXT_FINDINGS);
+}
+
+static void coverage_text(FILE *out, const ws_run *run)
+{
+    const ws_checker *c = ws_run_checker(run);
+    if (!c || !ws_checker_site(c))
+        return;
+    const ws_ruleset *rs = ws_checker_ruleset(c);
+    const ws_coverage *cov;
+    const ws_mesh *m;
+    size_t n = ws_checker_coverage(c, &cov), nm = ws_checker_meshes(c, &m);
+    if (!n && !nm)
+        return;
+    fputs("\nCoverage of mandatory paths between hosts present\n", out);
+    for (size_t i = 0; i < n && i < TEXT_COVERAGE; i++) {
+        char a[WS_ADDR_STRLEN], b[WS_ADDR_STRLEN];
+        fprintf(out, "  %-9s %-28s %s -> %s", ws_cov_status_name(cov[i].status), cov[i].rule->id,
+                ws_addr_str(&cov[i].a.addr, a), ws_addr_str(&cov[i].b.addr, b));
+        if (cov[i].ok + cov[i].failed)
+            fprintf(out, "  (%" PRIu64 " flows, %" PRIu64 " failed)", cov[i].ok + cov[i].failed,
+                    cov[i].failed);
+        fputc('\n', out);
+    }
+    if (n > TEXT_COVERAGE)
+        fprintf(out, "  ... and %zu more (see --format json)\n", n - TEXT_COVERAGE);
+    for (size_t k = 0; k < nm; k++) {
+        fprintf(out, "\n  %s (full mesh over", m[k].constraint->id);
+        for (size_t r = 0; r < m[k].constraint->n_rules; r++)
+            fprintf(out, " %s", m[k].constraint->rules[r]->id);
+        fputs("): W working, B blocked, . not seen, x exempt\n", out);
+        for (size_t i = 0; i < m[k].n; i++) {
+            char a[WS_ADDR_STRLEN], who[300];
+            fprintf(out, "    %2zu %-16s ", i + 1, ws_addr_str(&m[k].hosts[i].addr, a));
+            for (size_t j = 0; j < m[k].n; j++) {
+                static const char sym[] = {'W', 'B', '.', 'x', '-'};
+                fprintf(out, " %c", sym[m[k].cell[i * m[k].n + j]]);
+            }
+            ws_host_text(&m[k].hosts[i], rs, who, sizeof(who));
+            const char *paren = strchr(who, '(');
+            fprintf(out, "   %s\n", paren ? paren : "");
+        }
+    }
+}
+
 bool ws_report_text(FILE *out, const ws_run *run)
 {
     const ws_source *src = ws_run_source(run);
@@ -64,7 +148,10 @@ bool ws_report_text(FILE *out, const ws_run *run)
     size_t n;
     const ws_flow_rec *recs = ws_run_flows(run, &n);
 
-    fprintf(out, "wirespec %s audit\n\nInputs\n", WS_VERSION);
+    fprintf(out, "wirespec %s audit\n\n", WS_VERSION);
+    findings_text(out, run);
+    coverage_text(out, run);
+    fputs("\nInputs\n", out);
     for (size_t i = 0; i < ws_source_count(src); i++) {
         const ws_input *in = ws_source_input(src, i);
         fprintf(out, "  %s: %" PRIu64 " packets, %" PRIu64 " bytes", in->path, in->packets, in->bytes);
@@ -123,8 +210,6 @@ bool ws_report_text(FILE *out, const ws_run *run)
                 sas[i].moved_4500 ? ", moved to UDP 4500" : "",
                 in->esp_packets || re->esp_packets ? ", ESP seen" : ", no ESP");
     }
-
-    fputs("\nFindings: none (no rule packs loaded)\n", out);
 
     fputs("\nCounters\n", out);
 #define SHOW(name, desc)                                                       \

@@ -339,15 +339,18 @@ static void load_roles(lctx *c, json_object *root)
             fail(c, NULL, "expected {\"description\": ...}, got %s", json_type_text(val));
             continue;
         }
-        static const char *const keys[] = {"description", NULL};
+        static const char *const keys[] = {"description", "listed_only", NULL};
         check_keys(c, val, keys);
         char *desc = get_str(c, val, "description", true);
+        bool listed_only = get_bool(c, val, "listed_only", false);
         int id = ws_ruleset_role_intern(c->rs, name, desc, true);
         free(desc);
         if (id < 0) {
             fail(c, NULL, "too many roles (at most %d in all packs)", WS_MAX_ROLES - 1);
             continue;
         }
+        if (listed_only)
+            ws_roleset_add(&c->rs->listed_only, (unsigned)id);
         c->p->roles[c->p->n_roles++] = (unsigned)id;
     }
 }

@@ -243,8 +243,9 @@ const ws_site_host *ws_site_lookup(const ws_site *s, const ws_addr *a,
 /* True when no name pattern is listed: a lookup then depends on the address only. */
 bool ws_site_address_only(const ws_site *s);
 
-/* The roles an unlisted host plays: every role no entry gives, and any.
- * Without a site (s NULL): every role. */
+/* The roles an unlisted host plays: every role no entry gives and no pack
+ * declares listed_only, and any. Without a site (s NULL): the same, with
+ * no role given by an entry. */
 void ws_site_open_roles(const ws_site *s, const ws_ruleset *rs, ws_roleset *out);
 
 /* ---- matching ----------------------------------------------------------- */

@@ -9,6 +9,7 @@ struct ws_ruleset {
     size_t n_packs, cap_packs;
     char **role_names;          /* [0] = "any" */
     char **role_desc;
+    ws_roleset listed_only;     /* roles only listed hosts play */
     size_t n_roles, cap_roles;
     size_t n_linted;            /* packs already linted by finish */
     ws_app_known_fn app_known;

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,12 +114,26 @@ const ws_rule *ws_ruleset_rule(const ws_ruleset *rs, const char *id)
     return NULL;
 }
 
+/* Is this file loaded already (named twice on a command line)? */
+static bool loaded(const ws_ruleset *rs, const char *path)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    if (!realpath(path, a))
+        return false;
+    for (size_t i = 0; i < rs->n_packs; i++)
+        if (realpath(rs->packs[i]->path, b) && !strcmp(a, b))
+            return true;
+    return false;
+}
+
 bool ws_ruleset_load_arg(ws_ruleset *rs, const char *arg, const char *dir, ws_diag *d)
 {
     if (strchr(arg, '/') || strstr(arg, ".json"))
-        return ws_ruleset_load(rs, arg, d);
+        return loaded(rs, arg) || ws_ruleset_load(rs, arg, d);
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s.json", dir, arg);
+    if (loaded(rs, path))
+        return true;
     FILE *f = fopen(path, "rb");
     if (!f) {
         ws_diag_add(d, true, "--rules %s: no such pack in %s (wirespec rules list shows "

@@ -61,7 +61,8 @@ void ws_site_open_roles(const ws_site *s, const ws_ruleset *rs, ws_roleset *out)
 {
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < rs->n_roles; i++)
-        if (!s || !ws_roleset_has(&s->populated, (unsigned)i))
+        if ((!s || !ws_roleset_has(&s->populated, (unsigned)i)) &&
+            !ws_roleset_has(&rs->listed_only, (unsigned)i))
             ws_roleset_add(out, (unsigned)i);
     ws_roleset_add(out, WS_ROLE_ANY);
 }

@@ -1,0 +1,375 @@
+/* checker.c - runs the checks: each ended flow through the matcher and the
+ * per-flow checks, the hosts and rule paths seen kept for coverage, and the
+ * end-of-run checks. Hosts and roles: doc/rules.md, "Which rules a flow may
+ * use". */
+#include "check_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t addr_hash(const ws_addr *a)
+{
+    uint64_t h = 14695981039346656037ULL ^ a->family;
+    for (size_t i = 0; i < 16; i++) {
+        h ^= a->b[i];
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
+                           const ws_limits *limits, ws_stats *stats,
+                           ws_names_fn names, void *names_ctx)
+{
+    ws_checker *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->rs = rs;
+    c->site = site;
+    c->limits = limits;
+    c->stats = stats;
+    c->names = names;
+    c->names_ctx = names_ctx;
+    ws_site_open_roles(site, rs, &c->open);
+    c->findings = ws_findings_new(limits, stats);
+    if (!c->findings) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void ws_checker_free(ws_checker *c)
+{
+    if (!c)
+        return;
+    ws_findings_free(c->findings);
+    free(c->present);
+    free(c->present_idx);
+    free(c->pairs);
+    free(c->pair_idx);
+    free(c->cov);
+    for (size_t i = 0; i < c->n_meshes; i++) {
+        free(c->meshes[i].hosts);
+        free(c->meshes[i].cell);
+    }
+    free(c->meshes);
+    free(c);
+}
+
+const ws_ruleset *ws_checker_ruleset(const ws_checker *c) { return c->rs; }
+const ws_site *ws_checker_site(const ws_checker *c) { return c->site; }
+
+void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,
+                        const char **names, size_t *n_names)
+{
+    size_t n = 0;
+    const char *local[CHECK_MAX_NAMES];
+    if (!names)
+        names = local;
+    if (c->names)
+        n = c->names(c->names_ctx, a, names, CHECK_MAX_NAMES);
+    if (n_names)
+        *n_names = n;
+    out->addr = *a;
+    out->entry = ws_site_lookup(c->site, a, names, n);
+    out->roles = out->entry ? &out->entry->roles : &c->open;
+}
+
+void ws_checker_host(const ws_checker *c, const ws_addr *a, ws_host *out)
+{
+    ws_checker_resolve(c, a, out, NULL, NULL);
+}
+
+/* ---- hosts seen ----------------------------------------------------------- */
+
+static bool grow_index(uint32_t **idx, size_t *icap, size_t n, const void *base,
+                       size_t elem, const ws_addr *(*key)(const void *))
+{
+    if (*icap && (n + 1) * 2 <= *icap)
+        return true;
+    size_t cap = *icap ? *icap * 2 : 64;
+    uint32_t *ni = calloc(cap, sizeof(*ni));
+    if (!ni)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const void *e = (const uint8_t *)base + i * elem;
+        size_t j = addr_hash(key(e)) & (cap - 1);
+        while (ni[j])
+            j = (j + 1) & (cap - 1);
+        ni[j] = (uint32_t)(i + 1);
+    }
+    free(*idx);
+    *idx = ni;
+    *icap = cap;
+    return true;
+}
+
+static const ws_addr *host_key(const void *e) { return &((const ws_host *)e)->addr; }
+
+static void mark_present(ws_checker *c, const ws_host *h)
+{
+    if (!h->entry)
+        return;
+    if (c->present_icap) {
+        size_t j = addr_hash(&h->addr) & (c->present_icap - 1);
+        while (c->present_idx[j]) {
+            if (ws_addr_eq(&c->present[c->present_idx[j] - 1].addr, &h->addr))
+                return;
+            j = (j + 1) & (c->present_icap - 1);
+        }
+    }
+    if (c->n_present >= c->limits->max_coverage) {
+        c->stats->coverage_dropped++;
+        return;
+    }
+    if (c->n_present == c->cap_present) {
+        size_t cap = c->cap_present ? c->cap_present * 2 : 32;
+        ws_host *p = realloc(c->present, cap * sizeof(*p));
+        if (!p) {
+            c->stats->coverage_dropped++;
+            return;
+        }
+        c->present = p;
+        c->cap_present = cap;
+    }
+    if (!grow_index(&c->present_idx, &c->present_icap, c->n_present, c->present,
+                    sizeof(ws_host), host_key)) {
+        c->stats->coverage_dropped++;
+        return;
+    }
+    c->present[c->n_present] = *h;
+    size_t j = addr_hash(&h->addr) & (c->present_icap - 1);
+    while (c->present_idx[j])
+        j = (j + 1) & (c->present_icap - 1);
+    c->present_idx[j] = (uint32_t)(++c->n_present);
+}
+
+/* ---- rule paths seen ------------------------------------------------------ */
+
+static uint64_t pair_hash(const ws_rule *r, const ws_addr *a, const ws_addr *b)
+{
+    uint64_t h = addr_hash(a) * 31 + addr_hash(b);
+    return (h ^ (uint64_t)(uintptr_t)r) * 0x9e3779b97f4a7c15ULL;
+}
+
+static uint32_t *pair_slot(const ws_checker *c, const ws_rule *r, const ws_addr *a,
+                           const ws_addr *b)
+{
+    if (!c->pair_icap)
+        return NULL;
+    size_t j = pair_hash(r, a, b) & (c->pair_icap - 1);
+    while (c->pair_idx[j]) {
+        const pair_acct *p = &c->pairs[c->pair_idx[j] - 1];
+        if (p->rule == r && ws_addr_eq(&p->a, a) && ws_addr_eq(&p->b, b))
+            break;
+        j = (j + 1) & (c->pair_icap - 1);
+    }
+    return &c->pair_idx[j];
+}
+
+const pair_acct *ws_checker_pair(const ws_checker *c, const ws_rule *rule,
+                                 const ws_addr *a, const ws_addr *b)
+{
+    uint32_t *s = pair_slot(c, rule, a, b);
+    return s && *s ? &c->pairs[*s - 1] : NULL;
+}
+
+static bool pairs_reindex(ws_checker *c)
+{
+    size_t cap = c->pair_icap ? c->pair_icap * 2 : 64;
+    uint32_t *ni = calloc(cap, sizeof(*ni));
+    if (!ni)
+        return false;
+    for (size_t i = 0; i < c->n_pairs; i++) {
+        const pair_acct *p = &c->pairs[i];
+        size_t j = pair_hash(p->rule, &p->a, &p->b) & (cap - 1);
+        while (ni[j])
+            j = (j + 1) & (cap - 1);
+        ni[j] = (uint32_t)(i + 1);
+    }
+    free(c->pair_idx);
+    c->pair_idx = ni;
+    c->pair_icap = cap;
+    return true;
+}
+
+static bool in_mesh(const ws_rule *r)
+{
+    for (size_t i = 0; i < r->pack->n_constraints; i++)
+        for (size_t j = 0; j < r->pack->constraints[i].n_rules; j++)
+            if (r->pack->constraints[i].rules[j] == r)
+                return true;
+    return false;
+}
+
+/* Counts a flow of a mandatory (or full-mesh) rule between two listed hosts. */
+static void account(ws_checker *c, const ws_check_flow *cf)
+{
+    const ws_rule *r = cf->match.rule;
+    bool tracked = r->requirement == WS_REQ_MANDATORY ||
+                   (r->requirement == WS_REQ_CONDITIONAL && r->active) || in_mesh(r);
+    if (!tracked || !cf->src.entry || !cf->dst.entry)
+        return;
+    const ws_host *ini = cf->match.reversed ? &cf->dst : &cf->src;
+    const ws_host *rsp = cf->match.reversed ? &cf->src : &cf->dst;
+    const ws_host *a = ini, *b = rsp;
+    if (!(ws_roleset_meets(ini->roles, &r->from) && ws_roleset_meets(rsp->roles, &r->to))) {
+        a = rsp;
+        b = ini;
+    }
+    bool failed = ws_check_flow_failed(cf, r->expect_reply) &&
+                  !(cf->match.reversed && cf->outcome == WS_OUT_UNANSWERED);
+    if ((c->n_pairs + 1) * 2 > c->pair_icap && !pairs_reindex(c)) {
+        c->stats->coverage_dropped++;
+        return;
+    }
+    uint32_t *s = pair_slot(c, r, &a->addr, &b->addr);
+    if (!*s) {
+        if (c->n_pairs >= c->limits->max_coverage) {
+            c->stats->coverage_dropped++;
+            return;
+        }
+        if (c->n_pairs == c->cap_pairs) {
+            size_t cap = c->cap_pairs ? c->cap_pairs * 2 : 64;
+            pair_acct *p = realloc(c->pairs, cap * sizeof(*p));
+            if (!p) {
+                c->stats->coverage_dropped++;
+                return;
+            }
+            c->pairs = p;
+            c->cap_pairs = cap;
+        }
+        pair_acct *p = &c->pairs[c->n_pairs];
+        memset(p, 0, sizeof(*p));
+        p->rule = r;
+        p->a = a->addr;
+        p->b = b->addr;
+        *s = (uint32_t)(++c->n_pairs);
+    }
+    pair_acct *p = &c->pairs[*s - 1];
+    if (failed) {
+        p->failed++;
+    } else {
+        p->ok++;
+        if (!p->example || p->failed)
+            p->example = cf->f->id;
+    }
+    if (!p->example)
+        p->example = cf->f->id;
+}
+
+bool ws_checker_add_coverage(ws_checker *c, const ws_coverage *e)
+{
+    if (c->n_cov >= c->limits->max_coverage) {
+        c->stats->coverage_dropped++;
+        return false;
+    }
+    if (c->n_cov == c->cap_cov) {
+        size_t cap = c->cap_cov ? c->cap_cov * 2 : 64;
+        ws_coverage *v = realloc(c->cov, cap * sizeof(*v));
+        if (!v) {
+            c->stats->coverage_dropped++;
+            return false;
+        }
+        c->cov = v;
+        c->cap_cov = cap;
+    }
+    c->cov[c->n_cov++] = *e;
+    return true;
+}
+
+/* ---- per flow --------------------------------------------------------------- */
+
+/* Is the flow's initiator only a guess? TCP: known from a SYN or SYN-ACK;
+ * ICMP queries from the request; everything else from the first packet. */
+static bool initiator_uncertain(const ws_flow *f)
+{
+    if (f->proto == 6)
+        return !(f->tcp_hist[WS_DIR_FWD] & WS_TCPH_SYN) &&
+               !(f->tcp_hist[WS_DIR_REV] & WS_TCPH_SYNACK);
+    if (f->proto == 1 || f->proto == 58)
+        return false;
+    return true;
+}
+
+const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outcome,
+                               const char *app)
+{
+    const char *src_names[CHECK_MAX_NAMES], *dst_names[CHECK_MAX_NAMES];
+    size_t n_src = 0, n_dst = 0;
+    ws_check_flow cf;
+    memset(&cf, 0, sizeof(cf));
+    cf.f = f;
+    cf.outcome = outcome;
+    cf.app = app;
+    ws_checker_resolve(c, &f->src, &cf.src, src_names, &n_src);
+    ws_checker_resolve(c, &f->dst, &cf.dst, dst_names, &n_dst);
+    cf.dst_names = dst_names;
+    cf.n_dst_names = n_dst;
+
+    ws_match_query q;
+    memset(&q, 0, sizeof(q));
+    q.src_roles = cf.src.roles;
+    q.dst_roles = cf.dst.roles;
+    q.proto = f->proto;
+    q.sport = f->sport;
+    q.dport = f->dport;
+    q.src_names = src_names;
+    q.n_src_names = n_src;
+    q.dst_names = dst_names;
+    q.n_dst_names = n_dst;
+    q.try_reversed = initiator_uncertain(f);
+    ws_rules_match(c->rs, &q, &cf.match);
+    if (!c->site)
+        return cf.match.rule;
+
+    if (f->packets[WS_DIR_FWD])
+        mark_present(c, &cf.src);
+    if (f->packets[WS_DIR_REV])
+        mark_present(c, &cf.dst);
+    ws_check_unexpected_port(&cf, c->rs, c->findings);
+    ws_check_unexpected_app(&cf, c->findings);
+    ws_check_blocked_path(&cf, c->findings);
+    if (cf.match.rule)
+        account(c, &cf);
+    return cf.match.rule;
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+    return ws_addr_cmp(&((const ws_host *)a)->addr, &((const ws_host *)b)->addr);
+}
+
+void ws_checker_finish(ws_checker *c, const ws_ike_sa *sas, size_t n_sas)
+{
+    if (c->site) {
+        if (c->n_present) {
+            qsort(c->present, c->n_present, sizeof(*c->present), cmp_host);
+            free(c->present_idx);
+            c->present_idx = NULL;
+            c->present_icap = 0;
+        }
+        ws_check_nat(c, sas, n_sas);
+        ws_check_esp_after_ike(c, sas, n_sas);
+        ws_check_coverage(c);
+    }
+    ws_findings_sort(c->findings);
+}
+
+size_t ws_checker_findings(const ws_checker *c, const ws_finding **out)
+{
+    return ws_findings_get(c->findings, out);
+}
+
+size_t ws_checker_coverage(const ws_checker *c, const ws_coverage **out)
+{
+    *out = c->cov;
+    return c->n_cov;
+}
+
+size_t ws_checker_meshes(const ws_checker *c, const ws_mesh **out)
+{
+    *out = c->meshes;
+    return c->n_meshes;
+}

@@ -1,0 +1,233 @@
+/* coverage.c - for every mandatory rule and every pair of present hosts it
+ * applies to: seen and working, blocked, or not seen; full-mesh constraints
+ * as a host x host matrix; a missing-mandatory-path finding for each pair
+ * never seen (DESIGN.md, finding kind missing-mandatory-path). */
+#include "check_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names/names.h"
+
+const char *ws_cov_status_name(ws_cov_status s)
+{
+    switch (s) {
+    case WS_COV_WORKING: return "working";
+    case WS_COV_BLOCKED: return "blocked";
+    case WS_COV_NOT_SEEN: return "not-seen";
+    case WS_COV_EXEMPT: return "exempt";
+    case WS_COV_SELF: return "self";
+    }
+    return "?";
+}
+
+/* Status of rule r between a and b; both orientations when either way
+ * counts. ok/failed/example summed into e when given. */
+static ws_cov_status status(const ws_checker *c, const ws_rule *r, const ws_addr *a,
+                            const ws_addr *b, bool either_way, ws_coverage *e)
+{
+    uint64_t ok = 0, failed = 0, example = 0;
+    for (int k = 0; k < (either_way ? 2 : 1); k++) {
+        const pair_acct *p = k ? ws_checker_pair(c, r, b, a) : ws_checker_pair(c, r, a, b);
+        if (!p)
+            continue;
+        ok += p->ok;
+        failed += p->failed;
+        if (!example || (p->ok && !ok))
+            example = p->example;
+    }
+    if (e) {
+        e->ok += ok;
+        e->failed += failed;
+        if (!e->example)
+            e->example = example;
+    }
+    return ok ? WS_COV_WORKING : failed ? WS_COV_BLOCKED : WS_COV_NOT_SEEN;
+}
+
+static bool has_name(const ws_checker *c, const ws_rule *r, const ws_addr *a)
+{
+    if (!r->n_names)
+        return true;
+    const char *names[CHECK_MAX_NAMES];
+    ws_host h;
+    size_t n = 0;
+    ws_checker_resolve(c, a, &h, names, &n);
+    for (size_t i = 0; i < r->n_names; i++)
+        for (size_t j = 0; j < n; j++)
+            if (ws_name_match(r->names[i], names[j]))
+                return true;
+    return false;
+}
+
+static uint16_t first_port(const ws_rule *r)
+{
+    return r->has_ports && r->dport.n ? r->dport.r[0].lo : 0;
+}
+
+static void missing(ws_checker *c, const ws_rule *r, const ws_constraint *k,
+                    const ws_host *a, const ws_host *b, ws_severity sev)
+{
+    ws_finding fd;
+    memset(&fd, 0, sizeof(fd));
+    fd.kind = WS_FIND_MISSING_PATH;
+    fd.severity = sev;
+    fd.rule = r;
+    fd.constraint = k;
+    fd.pack = r->pack;
+    fd.src = *a;
+    fd.dst = *b;
+    fd.proto = r->protos[0];
+    fd.has_ports = r->has_ports;
+    fd.dport = first_port(r);
+    fd.count = 1;
+    char ha[256], hb[256], tb[16], ports[64] = "", src[256];
+    ws_host_text(a, c->rs, ha, sizeof(ha));
+    ws_host_text(b, c->rs, hb, sizeof(hb));
+    if (r->has_ports) {
+        ports[0] = '/';
+        ws_portset_str(&r->dport, ports + 1, sizeof(ports) - 1);
+    }
+    if (k)
+        snprintf(fd.message, sizeof(fd.message),
+                 "%s and %s were never seen reaching each other over %s%s (rule %s), "
+                 "though constraint %s requires it: %s (%s).",
+                 ha, hb, ws_rule_transport(r, tb, sizeof(tb)), ports, r->id, k->id,
+                 k->description, ws_source_text(&k->source, src, sizeof(src)));
+    else
+        snprintf(fd.message, sizeof(fd.message),
+                 "No %s%s from %s to %s was seen, though both are present and rule %s "
+                 "makes the path %s (%s).",
+                 ws_rule_transport(r, tb, sizeof(tb)), ports, ha, hb, r->id,
+                 ws_requirement_name(r->requirement),
+                 ws_source_text(&r->source, src, sizeof(src)));
+    ws_findings_add(c->findings, &fd);
+}
+
+static bool rule_tracked(const ws_rule *r)
+{
+    return (r->requirement == WS_REQ_MANDATORY ||
+            (r->requirement == WS_REQ_CONDITIONAL && r->active)) &&
+           !ws_roleset_has(&r->from, WS_ROLE_ANY) && !ws_roleset_has(&r->to, WS_ROLE_ANY);
+}
+
+static bool in_a_mesh(const ws_rule *r)
+{
+    for (size_t i = 0; i < r->pack->n_constraints; i++) {
+        const ws_constraint *k = &r->pack->constraints[i];
+        for (size_t j = 0; k->kind == WS_CONSTRAINT_FULL_MESH && j < k->n_rules; j++)
+            if (k->rules[j] == r)
+                return true;
+    }
+    return false;
+}
+
+static void rule_coverage(ws_checker *c, const ws_rule *r)
+{
+    bool mesh = in_a_mesh(r);
+    for (size_t i = 0; i < c->n_present; i++) {
+        const ws_host *a = &c->present[i];
+        if (!ws_roleset_meets(a->roles, &r->from))
+            continue;
+        for (size_t j = 0; j < c->n_present; j++) {
+            const ws_host *b = &c->present[j];
+            if (i == j || !ws_roleset_meets(b->roles, &r->to) || !has_name(c, r, &b->addr))
+                continue;
+            /* a pair that plays both ends of a two-way rule is one pair */
+            bool both = r->reverse && ws_roleset_meets(b->roles, &r->from) &&
+                        ws_roleset_meets(a->roles, &r->to);
+            if (both && j < i)
+                continue;
+            ws_coverage e;
+            memset(&e, 0, sizeof(e));
+            e.rule = r;
+            e.a = *a;
+            e.b = *b;
+            e.status = status(c, r, &a->addr, &b->addr, r->reverse, &e);
+            if (!ws_checker_add_coverage(c, &e))
+                return;
+            if (e.status == WS_COV_NOT_SEEN && !mesh)
+                missing(c, r, NULL, a, b, WS_SEV_LOW);
+        }
+    }
+}
+
+static bool exempt(const ws_constraint *k, const ws_host *a, const ws_host *b)
+{
+    const char *la = a->entry ? a->entry->location : NULL;
+    const char *lb = b->entry ? b->entry->location : NULL;
+    if (!la || !lb || !strcmp(la, lb))
+        return false;
+    for (size_t i = 0; i < k->n_except; i++) {
+        unsigned x = k->except[i].role_a, y = k->except[i].role_b;
+        if ((ws_roleset_has(a->roles, x) && ws_roleset_has(b->roles, y)) ||
+            (ws_roleset_has(a->roles, y) && ws_roleset_has(b->roles, x)))
+            return true;
+    }
+    return false;
+}
+
+static void mesh(ws_checker *c, const ws_constraint *k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_present; i++)
+        n += ws_roleset_meets(c->present[i].roles, &k->roles);
+    if (n < 2)
+        return;
+    ws_mesh *ms = realloc(c->meshes, (c->n_meshes + 1) * sizeof(*ms));
+    if (!ms) {
+        c->stats->coverage_dropped++;
+        return;
+    }
+    c->meshes = ms;
+    ws_mesh *m = &c->meshes[c->n_meshes];
+    m->constraint = k;
+    m->n = n;
+    m->hosts = malloc(n * sizeof(*m->hosts));
+    m->cell = malloc(n * n);
+    if (!m->hosts || !m->cell) {
+        free(m->hosts);
+        free(m->cell);
+        c->stats->coverage_dropped++;
+        return;
+    }
+    c->n_meshes++;
+    size_t h = 0;
+    for (size_t i = 0; i < c->n_present; i++)
+        if (ws_roleset_meets(c->present[i].roles, &k->roles))
+            m->hosts[h++] = c->present[i];
+    for (size_t i = 0; i < n; i++) {
+        m->cell[i * n + i] = WS_COV_SELF;
+        for (size_t j = i + 1; j < n; j++) {
+            ws_cov_status st = WS_COV_NOT_SEEN;
+            if (exempt(k, &m->hosts[i], &m->hosts[j])) {
+                st = WS_COV_EXEMPT;
+            } else {
+                for (size_t r = 0; r < k->n_rules && st != WS_COV_WORKING; r++) {
+                    ws_cov_status s = status(c, k->rules[r], &m->hosts[i].addr,
+                                             &m->hosts[j].addr, true, NULL);
+                    if (s == WS_COV_WORKING || (s == WS_COV_BLOCKED && st == WS_COV_NOT_SEEN))
+                        st = s;
+                }
+                if (st == WS_COV_NOT_SEEN)
+                    missing(c, k->rules[0], k, &m->hosts[i], &m->hosts[j], WS_SEV_MEDIUM);
+            }
+            m->cell[i * n + j] = m->cell[j * n + i] = (uint8_t)st;
+        }
+    }
+}
+
+void ws_check_coverage(ws_checker *c)
+{
+    const ws_pack *const *packs;
+    size_t np = ws_ruleset_packs(c->rs, &packs);
+    for (size_t k = 0; k < np; k++) {
+        for (size_t i = 0; i < packs[k]->n_rules; i++)
+            if (rule_tracked(&packs[k]->rules[i]))
+                rule_coverage(c, &packs[k]->rules[i]);
+        for (size_t i = 0; i < packs[k]->n_constraints; i++)
+            if (packs[k]->constraints[i].kind == WS_CONSTRAINT_FULL_MESH)
+                mesh(c, &packs[k]->constraints[i]);
+    }
+}
