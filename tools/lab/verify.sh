@@ -162,8 +162,13 @@ pexip_checks() {
 	expect $f 'ip.src == 10.99.13.2 and ip.dst == 10.99.12.3' -eq 0 "C never answers B"
 	check_same "$f: B's 3 IKE_SA_INIT carry one SPIi (retransmissions)" \
 		"$(ts "$OUT/$f" -Y 'ip.src == 10.99.12.3 and ip.dst == 10.99.13.2' -T fields -e isakmp.ispi | sort -u | wc -l)" "1"
-	expect $f 'udp.port == 4500 or esp or icmp' -eq 0 "no NAT-T, no ESP, no ICMP"
-	expect_only $f 'isakmp and udp.srcport == 500 and udp.dstport == 500' "nothing but IKE on UDP 500"
+	expect $f 'esp and ip.src == 10.99.12.2 and ip.dst == 10.99.12.3 and esp.spi == 0xc1000001' -eq 3 "ESP A -> B"
+	expect $f 'esp and ip.src == 10.99.12.3 and ip.dst == 10.99.12.2 and esp.spi == 0xc2000001' -eq 3 "ESP B -> A"
+	expect $f 'esp and ip.src == 10.99.12.2 and ip.dst == 10.99.13.2 and esp.spi == 0xc1000002' -eq 3 "ESP A -> C"
+	expect $f 'esp and ip.src == 10.99.13.2 and ip.dst == 10.99.12.2 and esp.spi == 0xc2000002' -eq 3 "ESP C -> A"
+	expect $f 'esp and ip.addr == 10.99.12.3 and ip.addr == 10.99.13.2' -eq 0 "no ESP between B and C"
+	expect $f 'udp.port == 4500 or icmp' -eq 0 "no NAT-T, no ICMP"
+	expect_only $f '(isakmp and udp.srcport == 500 and udp.dstport == 500) or esp' "nothing but IKE on UDP 500 and ESP"
 	expect_natd $f "match match match match match match match match match match match match match match"
 }
 
@@ -194,8 +199,8 @@ ESP), the IKE_SA stands and the initiator deletes it (INFORMATIONAL).
 **The ESP packets are not made by an IPsec stack**: the kernel has no ESP, so
 `tools/lab/esp-send.py` writes them with scapy (python3-scapy, through the
 kernel's raw IP socket, from the sending node's namespace): IP protocol 50,
-fixed SPIs 0xc1000001 (Management Node -> Conferencing Node) and 0xc2000001
-(back), sequence numbers 1-3, 80 bytes of SHA-256-derived filler as payload,
+fixed SPIs 0xc10000NN (from the Management Node) and 0xc20000NN (back to it),
+sequence numbers 1-3, 80 bytes of SHA-256-derived filler as payload,
 IP ID = sequence number, DF set. They belong to no negotiated SA. Each node
 drops ESP arriving in its INPUT chain (`iptables -A INPUT -p esp -j DROP`,
 in place of the IPsec stack that would consume it), because the kernel would
@@ -235,10 +240,11 @@ number of bare ACKs in the TLS connection can differ by one or two between runs.
 ESP of both directions is one IP-protocol-50 pair: as one bidirectional flow its
 first packet (frame 8) comes from the Management Node, and both rows allow it.
 The syslog row sits under "Additional features (ports only required if the
-relevant feature is configured)": if the pack makes it conditional on a
-feature, the site must turn that feature on for this capture to stay clean
-(pexip-compliant.site.json names no feature, since a site naming a feature no
-loaded pack declares is rejected).
+relevant feature is configured)"; rules/pexip-infinity.json makes its rule
+conditional on feature syslog, so pexip-compliant.site.json turns on
+`pexip-infinity.syslog`. Mandatory paths between present hosts that this
+capture does not exercise (e.g. the Management Node's own DNS, the endpoint's
+SIP, H.323 and media) are simply absent: no flow of them is in the file.
 EOF
 	block "tshark -r pexip-compliant.pcap"
 	block "tshark -r pexip-compliant.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
@@ -314,8 +320,10 @@ Namespaces: a (eth0 10.99.12.2/24, Management Node) and b (eth0 10.99.12.3/24,
 Conferencing Node) on bridge br0 (10.99.12.1/24) in rtr, which routes to c (eth0
 10.99.13.2/24, Conferencing Node; rtr eth1 10.99.13.1/24) and drops B -> C IKE:
 `iptables -A FORWARD -p udp -s 10.99.12.3 -d 10.99.13.2 --dport 500 -j DROP`. No NAT.
-In order: A initiates to B (completes, deleted), A initiates to C (completes,
-deleted), B initiates to C: its IKE_SA_INIT is retransmitted twice (charon
+In order: A initiates to B (completes, deleted), then 3 ESP A -> B (SPI
+0xc1000001) and 3 ESP B -> A (0xc2000001); A initiates to C (completes,
+deleted), then 3 ESP A -> C (0xc1000002) and 3 ESP C -> A (0xc2000002); (ESP
+written by scapy, as above, so that only the B-C pair is broken); B initiates to C: its IKE_SA_INIT is retransmitted twice (charon
 retransmit_timeout 2.0 s, base 1.8: at about 0, 2.0 and 5.6 s, same SPIi) and
 never answered; charon gives up (the script checks C's log shows no packet from
 B and the router's DROP rule counted 3). **Recorded at the router**, on br0 (one
@@ -323,17 +331,23 @@ recording, no merge): br0 is promiscuous under tcpdump, so it also receives
 the frames the bridge forwards between A and B; each packet of the three pairs
 appears exactly once (A <-> C as it enters or leaves the LAN side, B -> C as it
 arrives, before the FORWARD drop).
+This is the one recording here that does not come from a node's own interface.
 
 | flow (initiator -> responder) | what tshark shows | Pexip document row |
 |---|---|---|
 | UDP 10.99.12.2:500 -> 10.99.12.3:500 (A -> B, IKE) | 6 ISAKMP, 3 each way; NAT-D all match | Inter-node communication: Management Node 500 -> Conferencing Node 500 UDP (ISAKMP (IPsec) inter-node communication) |
+| ESP 10.99.12.2 -> 10.99.12.3 (A -> B) | 3 ESP, SPI 0xc1000001, seq 1-3 | Inter-node communication: Management Node n/a -> Conferencing Node n/a ESP (IPsec / IP Protocol 50) |
+| ESP 10.99.12.3 -> 10.99.12.2 (B -> A) | 3 ESP, SPI 0xc2000001, seq 1-3 | Inter-node communication: Conferencing Node n/a -> Management Node / Conferencing Node n/a ESP |
 | UDP 10.99.12.2:500 -> 10.99.13.2:500 (A -> C, IKE) | 6 ISAKMP, 3 each way; NAT-D all match | Inter-node communication: Management Node 500 -> Conferencing Node 500 UDP |
+| ESP 10.99.12.2 -> 10.99.13.2 (A -> C) | 3 ESP, SPI 0xc1000002, seq 1-3 | Inter-node communication: Management Node n/a -> Conferencing Node n/a ESP |
+| ESP 10.99.13.2 -> 10.99.12.2 (C -> A) | 3 ESP, SPI 0xc2000002, seq 1-3 | Inter-node communication: Conferencing Node n/a -> Management Node / Conferencing Node n/a ESP |
 | UDP 10.99.12.3:500 -> 10.99.13.2:500 (B -> C, IKE) | 3 IKE_SA_INIT requests (responder SPI 0, one SPIi), 0 packets back | Inter-node communication: Conferencing Node 500 -> Management Node / Conferencing Node 500 UDP: allowed but unanswered; and Firewall, routing and NAT guidance: "Each Conferencing Node must be able to reach every other Conferencing Node" is not met for B <-> C |
 EOF
 	block "tshark -r pexip-mesh.pcap"
 	block "tshark -r pexip-mesh.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
 	block "tshark -r pexip-mesh.pcap -Y isakmp -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype -e isakmp.flag_i"
 	block "tools/lab/natd.py pexip-mesh.pcap"
+	block "tshark -r pexip-mesh.pcap -Y esp -T fields -e frame.number -e ip.src -e ip.dst -e ip.proto -e esp.spi -e esp.sequence"
 }
 
 # --- README ---------------------------------------------------------------
@@ -398,7 +412,7 @@ checked with $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3).
 | pexip-compliant.pcap | only what the Pexip document allows: IKE and ESP between two nodes, DNS and syslog from 55000-65535, endpoint TLS 443 |
 | pexip-undocumented.pcap | endpoint to the Conferencing Node on TCP 3389 (established) and TCP 23 (RST), and TLS 443 |
 | ike-esp-oneway.pcap | IKE completes, ESP leaves the Management Node, none comes back (dropped on the way) |
-| pexip-mesh.pcap | IKE A<->B and A<->C complete, B->C IKE_SA_INIT retransmitted, never answered; recorded at the router |
+| pexip-mesh.pcap | IKE and ESP A<->B and A<->C, B->C IKE_SA_INIT retransmitted, never answered; recorded at the router |
 
 Common to the strongSwan recordings: charon started by the lab in its namespace
 with its own strongswan.conf (plugins: \`$(. "$LAB_DIR/lib.sh" && echo "$LAB_CHARON_PLUGINS")\`),
