@@ -83,24 +83,36 @@ static void check_sa(ws_checker *c, const ws_constraint *k, const ws_ike_sa *sa,
 
     for (int e = 0; e < 2 && !found; e++) {
         const ws_ike_side *s = &sa->side[e];
-        if (s->behind_nat == WS_IKE_NAT_YES) {
-            ws_addr inside;
-            fd.severity = WS_SEV_HIGH;
-            ws_finding_str(&fd, "method", "nat-d");
-            ws_finding_str(&fd, "behind_nat", end_name[e]);
-            ws_finding_str(&fd, "outside", ws_addr_str(&s->observed, out));
-            if (inside_address(c, k, sa, s, &inside)) {
-                ws_finding_str(&fd, "inside", ws_addr_str(&inside, in));
-                snprintf(why, sizeof(why), "the %s's NAT-D hash was computed for %s, its "
-                         "address inside the NAT, and it was seen as %s", end_name[e], in, out);
-            } else {
-                snprintf(why, sizeof(why), "the %s's NAT-D hash does not match %s, the "
-                         "address it was seen with (no listed node address matches it)",
-                         end_name[e], out);
-            }
-            ws_finding_str(&fd, "hash", ws_digest_name(s->hash_alg));
-            found = true;
-        }
+        if (s->behind_nat != WS_IKE_NAT_YES)
+            continue;
+        /* A hash the end computed itself stands for the address it has
+         * inside the NAT, and the packets show the outside one. A hash its
+         * peer computed stands for the outside address the peer saw, and
+         * the packets (captured inside) show the inside one. */
+        ws_addr named;
+        bool known = inside_address(c, k, sa, s, &named);
+        ws_addr_str(&s->observed, s->hash_by_self ? out : in);
+        if (known)
+            ws_addr_str(&named, s->hash_by_self ? in : out);
+        fd.severity = WS_SEV_HIGH;
+        ws_finding_str(&fd, "method", "nat-d");
+        ws_finding_str(&fd, "behind_nat", end_name[e]);
+        if (s->hash_by_self || known)
+            ws_finding_str(&fd, "inside", in);
+        if (!s->hash_by_self || known)
+            ws_finding_str(&fd, "outside", out);
+        ws_finding_str(&fd, "hash", ws_digest_name(s->hash_alg));
+        ws_finding_str(&fd, "hash_by", s->hash_by_self ? end_name[e] : end_name[1 - e]);
+        if (known)
+            snprintf(why, sizeof(why), "the %s is %s inside the NAT and %s outside it (its "
+                     "NAT-D hash, computed by the %s, matches %s)", end_name[e], in, out,
+                     s->hash_by_self ? end_name[e] : end_name[1 - e],
+                     s->hash_by_self ? in : out);
+        else
+            snprintf(why, sizeof(why), "the %s's NAT-D hash does not match %s, the address "
+                     "it was seen with, nor any listed node address", end_name[e],
+                     s->hash_by_self ? out : in);
+        found = true;
     }
     for (int e = 0; e < 2 && !found; e++) {
         const ws_ike_side *s = &sa->side[e];

@@ -228,6 +228,10 @@ typedef struct ws_ike_side {
                                     one its peer believes): ws_ike_natd_find
                                     can name it */
     uint8_t hash_spi_i[WS_IKE_SPI_LEN], hash_spi_r[WS_IKE_SPI_LEN]; /* SPIs it was computed over */
+    bool hash_by_self;     /* the end computed the hash itself (a source
+                              NAT-D: the address it believes it has), or
+                              its peer did (a destination NAT-D: the
+                              address the peer saw it with) */
 
     /* The same SA (same SPIs) seen with this end under another address:
      * one capture inside a NAT, another outside, audited together. */

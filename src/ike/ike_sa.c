@@ -264,7 +264,7 @@ static void swap_sides(ws_ike_sa *sa)
 /* Records the NAT verdict for one end with the evidence behind it. A "yes"
  * is never taken back; the first evidence of a verdict is kept. */
 static void apply(ws_ike_sa *sa, int end, ws_ike_nat v, const ws_ike_msg *m, int natd,
-                  const ws_addr *seen, uint16_t seen_port, ws_digest_alg alg)
+                  const ws_addr *seen, uint16_t seen_port, ws_digest_alg alg, bool self)
 {
     ws_ike_side *s = &sa->side[end];
     if (natd < 0)
@@ -277,6 +277,7 @@ static void apply(ws_ike_sa *sa, int end, ws_ike_nat v, const ws_ike_msg *m, int
         return;
     const ws_ike_natd *n = &m->natd[natd];
     s->behind_nat = v;
+    s->hash_by_self = self;
     s->observed = *seen;
     s->observed_port = seen_port;
     s->hash_alg = alg;
@@ -378,8 +379,8 @@ static void account(ws_ike_tracker *t, const ws_packet *pkt, const ws_ike_msg *m
         return;
     ws_ike_natd_verdict v = ws_ike_natd_check(m, &pkt->src, pkt->sport, &pkt->dst,
                                               pkt->dport, sa->hash_alg);
-    apply(sa, end, v.sender, m, v.src_index, &pkt->src, pkt->sport, v.alg);
-    apply(sa, 1 - end, v.receiver, m, v.dst_index, &pkt->dst, pkt->dport, v.alg);
+    apply(sa, end, v.sender, m, v.src_index, &pkt->src, pkt->sport, v.alg, true);
+    apply(sa, 1 - end, v.receiver, m, v.dst_index, &pkt->dst, pkt->dport, v.alg, false);
 }
 
 static void esp(ws_ike_tracker *t, const ws_packet *pkt, uint32_t spi, bool in_udp)
