@@ -74,7 +74,8 @@ static void check_sa(ws_checker *c, const ws_constraint *k, const ws_ike_sa *sa,
     fd.last_us = sa->last_us;
     fd.app = "IKE";
     char spi[2 * WS_IKE_SPI_LEN + 1], why[400] = "";
-    char in[WS_ADDR_STRLEN], out[WS_ADDR_STRLEN], a0[WS_ADDR_STRLEN], a1[WS_ADDR_STRLEN];
+    char in[WS_ADDR_STRLEN] = "", out[WS_ADDR_STRLEN] = "";
+    char a0[WS_ADDR_STRLEN], a1[WS_ADDR_STRLEN];
     spi_hex(sa->spi_i, spi);
     ws_addr_str(&h0->addr, a0);
     ws_addr_str(&h1->addr, a1);
@@ -97,9 +98,9 @@ static void check_sa(ws_checker *c, const ws_constraint *k, const ws_ike_sa *sa,
         fd.severity = WS_SEV_HIGH;
         ws_finding_str(&fd, "method", "nat-d");
         ws_finding_str(&fd, "behind_nat", end_name[e]);
-        if (s->hash_by_self || known)
-            ws_finding_str(&fd, "inside", in);
         if (!s->hash_by_self || known)
+            ws_finding_str(&fd, "inside", in);
+        if (s->hash_by_self || known)
             ws_finding_str(&fd, "outside", out);
         ws_finding_str(&fd, "hash", ws_digest_name(s->hash_alg));
         ws_finding_str(&fd, "hash_by", s->hash_by_self ? end_name[e] : end_name[1 - e]);

@@ -62,7 +62,11 @@ static bool allows(const ws_rule *r, const side *s, ws_miss *miss)
     if (!fwd && !rev) {
         bool wrong_way = ws_roleset_meets(&r->from, s->dst) &&
                          ws_roleset_meets(&r->to, s->src);
-        if (wrong_way && (!r->has_ports || ws_portset_has(&r->dport, s->dport)))
+        /* a rule open to every port says nothing about this one */
+        bool every_port = r->has_ports && r->dport.n == 1 && r->dport.r[0].lo == 0 &&
+                          r->dport.r[0].hi == 65535;
+        if (wrong_way && !every_port &&
+            (!r->has_ports || ws_portset_has(&r->dport, s->dport)))
             *miss = WS_MISS_DIRECTION;
         return false;
     }

@@ -195,6 +195,8 @@ size_t ws_ruleset_nroles(const ws_ruleset *rs);
 const char *ws_ruleset_role_name(const ws_ruleset *rs, unsigned id);
 const char *ws_ruleset_role_description(const ws_ruleset *rs, unsigned id);
 int ws_ruleset_role_id(const ws_ruleset *rs, const char *name);
+/* Does s hold a role declared listed_only? */
+bool ws_ruleset_listed_only(const ws_ruleset *rs, const ws_roleset *s);
 
 /* Turns a feature on, as "NAME" (every pack declaring it) or "PACK.NAME".
  * Returns the number of features turned on (0: unknown). */

@@ -91,6 +91,11 @@ int ws_ruleset_role_id(const ws_ruleset *rs, const char *name)
     return -1;
 }
 
+bool ws_ruleset_listed_only(const ws_ruleset *rs, const ws_roleset *s)
+{
+    return ws_roleset_meets(&rs->listed_only, s);
+}
+
 size_t ws_ruleset_packs(const ws_ruleset *rs, const ws_pack *const **packs)
 {
     *packs = (const ws_pack *const *)rs->packs;
