@@ -64,8 +64,8 @@ typedef struct tc_env {
     ws_checker *c;
 } tc_env;
 
-/* Loads the pack (and the site unless no_site) and makes a checker. */
-static inline bool tc_open(tc_env *e, bool with_site)
+/* Loads the pack (and site_path, unless NULL) and makes a checker. */
+static inline bool tc_open_site(tc_env *e, const char *site_path)
 {
     memset(e, 0, sizeof(*e));
     ws_limits_default(&e->limits);
@@ -73,8 +73,8 @@ static inline bool tc_open(tc_env *e, bool with_site)
     ws_diag_init(&d);
     e->rs = ws_ruleset_new(NULL, NULL);
     bool ok = e->rs && ws_ruleset_load(e->rs, TC_PACK, &d) && ws_ruleset_finish(e->rs, &d);
-    if (ok && with_site) {
-        e->site = ws_site_load(TC_SITE, e->rs, &d);
+    if (ok && site_path) {
+        e->site = ws_site_load(site_path, e->rs, &d);
         ok = e->site && ws_ruleset_finish(e->rs, &d);
     }
     for (size_t i = 0; i < d.n; i++)
@@ -83,6 +83,12 @@ static inline bool tc_open(tc_env *e, bool with_site)
     if (ok)
         e->c = ws_checker_new(e->rs, e->site, &e->limits, &e->stats, tc_names_fn, NULL);
     return ok && e->c;
+}
+
+/* The same with tests/data/check/site.json, or no site. */
+static inline bool tc_open(tc_env *e, bool with_site)
+{
+    return tc_open_site(e, with_site ? TC_SITE : NULL);
 }
 
 static inline void tc_close(tc_env *e)
