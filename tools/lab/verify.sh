@@ -383,7 +383,8 @@ randoms differ between runs; addresses, ports, packet order and counts do not
 
 Needs (Debian 12): iproute2, tcpdump, tshark, ethtool, iptables, socat,
 dnsmasq-base, openssl, strongswan-charon, strongswan-swanctl and
-libcharon-extra-plugins (for kernel-libipsec), python3; root; /dev/net/tun.
+libcharon-extra-plugins (for kernel-libipsec), python3, python3-scapy (for the
+Pexip recordings' ESP); root; /dev/net/tun.
 Each script is bounded (\`timeout\` on every program, a recorder lives at most
 60 s) and can be run alone: \`LAB_OUT=/tmp/x tools/lab/tcp-refused.sh\`.
 
