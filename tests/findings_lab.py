@@ -25,7 +25,7 @@ def audit(wirespec, src, captures, pack, site, extra=()):
     cmd += [os.path.join(src, "captures", "lab", c + ".pcap") for c in captures]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                        env=dict(os.environ, WIRESPEC_RULES_DIR=os.path.join(src, "rules")))
-    if p.returncode not in (0, 1):
+    if p.returncode not in (0, 1) or "Sanitizer" in p.stderr or "runtime error" in p.stderr:
         raise SystemExit("%s: exit %d\n%s" % (" ".join(cmd), p.returncode, p.stderr))
     return p.returncode, json.loads(p.stdout)
 

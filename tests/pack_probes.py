@@ -42,6 +42,8 @@ def run(wirespec, pack_file, cols):
     out = p.stdout.splitlines()
     if p.returncode == 2:
         return "usage error: " + p.stderr.strip()
+    if "Sanitizer" in p.stderr or "runtime error" in p.stderr:
+        return "sanitizer: " + p.stderr.strip()
     if expect == "-":
         if p.returncode != 1:
             return "expected not allowed, got: " + (out[0] if out else "?")

@@ -78,8 +78,7 @@ void ws_check_blocked_path(const ws_check_flow *cf, ws_findings *out)
     char port[16] = "";
     if (fd.has_ports)
         snprintf(port, sizeof(port), "/%u", f->dport);
-    snprintf(fd.message, sizeof(fd.message),
-             "%s%s from %s to %s %s: the %s path of rule %s is blocked (%s).",
+    ws_finding_message(&fd, "%s%s from %s to %s %s: the %s path of rule %s is blocked (%s).",
              ws_transport_name(f->proto, tbuf), port, ws_addr_str(&cf->src.addr, a),
              ws_addr_str(&cf->dst.addr, b), how, ws_requirement_name(r->requirement), r->id,
              ws_source_text(&r->source, src, sizeof(src)));

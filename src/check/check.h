@@ -70,6 +70,14 @@ typedef struct ws_finding {
     size_t n_flows;
 } ws_finding;
 
+#if defined(__GNUC__)
+#define WS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define WS_PRINTF(a, b)
+#endif
+/* Sets / extends the message (truncated to fit). */
+void ws_finding_message(ws_finding *f, const char *fmt, ...) WS_PRINTF(2, 3);
+void ws_finding_append(ws_finding *f, const char *fmt, ...) WS_PRINTF(2, 3);
 void ws_finding_str(ws_finding *f, const char *key, const char *value);
 void ws_finding_num(ws_finding *f, const char *key, int64_t value);
 

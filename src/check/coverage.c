@@ -90,14 +90,12 @@ static void missing(ws_checker *c, const ws_rule *r, const ws_constraint *k,
         ws_portset_str(&r->dport, ports + 1, sizeof(ports) - 1);
     }
     if (k)
-        snprintf(fd.message, sizeof(fd.message),
-                 "%s and %s were never seen reaching each other over %s%s (rule %s), "
+        ws_finding_message(&fd, "%s and %s were never seen reaching each other over %s%s (rule %s), "
                  "though constraint %s requires it: %s (%s).",
                  ha, hb, ws_rule_transport(r, tb, sizeof(tb)), ports, r->id, k->id,
                  k->description, ws_source_text(&k->source, src, sizeof(src)));
     else
-        snprintf(fd.message, sizeof(fd.message),
-                 "No %s%s from %s to %s was seen, though both are present and rule %s "
+        ws_finding_message(&fd, "No %s%s from %s to %s was seen, though both are present and rule %s "
                  "makes the path %s (%s).",
                  ws_rule_transport(r, tb, sizeof(tb)), ports, ha, hb, r->id,
                  ws_requirement_name(r->requirement),

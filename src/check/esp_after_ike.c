@@ -68,8 +68,7 @@ void ws_check_esp_after_ike(ws_checker *c, const ws_ike_sa *sas, size_t n_sas)
             snprintf(what, sizeof(what), "after IKE between %s and %s, ESP went from %s to "
                      "%s (%llu packets) and never back", a, b, b, a,
                      (unsigned long long)esp[1 - quiet]);
-        snprintf(fd.message, sizeof(fd.message),
-                 "%s: the %s ESP path of rule %s is blocked or unused (%s).", what,
+        ws_finding_message(&fd, "%s: the %s ESP path of rule %s is blocked or unused (%s).", what,
                  ws_requirement_name(r->requirement), r->id,
                  ws_source_text(&r->source, src, sizeof(src)));
         ws_finding_num(&fd, "ike_messages", (int64_t)sa->messages);

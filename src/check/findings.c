@@ -3,6 +3,7 @@
  * a count and example flows, not one per packet. */
 #include "check.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,25 @@ bool ws_severity_parse(const char *s, int *out)
             return true;
         }
     return false;
+}
+
+void ws_finding_message(ws_finding *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof(f->message), fmt, ap);
+    va_end(ap);
+}
+
+void ws_finding_append(ws_finding *f, const char *fmt, ...)
+{
+    size_t used = strlen(f->message);
+    if (used + 1 >= sizeof(f->message))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message + used, sizeof(f->message) - used, fmt, ap);
+    va_end(ap);
 }
 
 void ws_finding_str(ws_finding *f, const char *key, const char *value)

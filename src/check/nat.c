@@ -152,8 +152,7 @@ static void check_sa(ws_checker *c, const ws_constraint *k, const ws_ike_sa *sa,
     ws_finding_str(&fd, "ike_spi_i", spi);
     ws_finding_num(&fd, "ike_version", sa->version);
     char src[256];
-    snprintf(fd.message, sizeof(fd.message),
-             "NAT between %s and %s: %s; constraint %s forbids it: %s (%s).", a0, a1, why,
+    ws_finding_message(&fd, "NAT between %s and %s: %s; constraint %s forbids it: %s (%s).", a0, a1, why,
              k->id, k->description, ws_source_text(&k->source, src, sizeof(src)));
     ws_findings_add(c->findings, &fd);
 }

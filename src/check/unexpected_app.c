@@ -42,8 +42,7 @@ void ws_check_unexpected_app(const ws_check_flow *cf, ws_findings *out)
         size_t used = strlen(want);
         snprintf(want + used, sizeof(want) - used, "%s%s", i ? " or " : "", r->apps[i]);
     }
-    snprintf(fd.message, sizeof(fd.message),
-             "%s/%u from %s to %s is allowed by rule %s for %s, but DPI saw %s (%s).",
+    ws_finding_message(&fd, "%s/%u from %s to %s is allowed by rule %s for %s, but DPI saw %s (%s).",
              ws_transport_name(cf->f->proto, tbuf), cf->f->dport, ws_addr_str(&cf->src.addr, a),
              ws_addr_str(&cf->dst.addr, b), r->id, want, cf->app,
              ws_source_text(&r->source, src, sizeof(src)));

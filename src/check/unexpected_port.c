@@ -35,8 +35,7 @@ void ws_check_unexpected_port(const ws_check_flow *cf, const ws_ruleset *rs,
         snprintf(what, sizeof(what), "%s", t);
     ws_host_text(&cf->src, rs, src, sizeof(src));
     ws_host_text(&cf->dst, rs, dst, sizeof(dst));
-    snprintf(fd.message, sizeof(fd.message),
-             "%s %s %s on %s, and no rule of the loaded packs allows it", src,
+    ws_finding_message(&fd, "%s %s %s on %s, and no rule of the loaded packs allows it", src,
              failed ? "tried" : "used", what, dst);
     if (cf->match.near) {
         const ws_rule *r = cf->match.near;
@@ -44,14 +43,11 @@ void ws_check_unexpected_port(const ws_check_flow *cf, const ws_ruleset *rs,
         if (cf->match.miss == WS_MISS_FEATURE && r->feature >= 0)
             snprintf(feature, sizeof(feature), " (feature %s)",
                      r->pack->features[r->feature].name);
-        size_t used = strlen(fd.message);
-        snprintf(fd.message + used, sizeof(fd.message) - used,
-                 "; rule %s would, but %s%s", r->id, ws_miss_text(cf->match.miss), feature);
+        ws_finding_append(&fd, "; rule %s would, but %s%s", r->id, ws_miss_text(cf->match.miss), feature);
         ws_finding_str(&fd, "nearest_rule", r->id);
         ws_finding_str(&fd, "nearest_rule_misses", ws_miss_text(cf->match.miss));
     }
-    size_t used = strlen(fd.message);
-    snprintf(fd.message + used, sizeof(fd.message) - used, ".");
+    ws_finding_append(&fd, ".");
     ws_finding_str(&fd, "outcome", ws_outcome_name(cf->outcome));
     if (cf->n_dst_names)
         ws_finding_str(&fd, "dst_name", cf->dst_names[0]);
