@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "names/names.h"
 
@@ -140,7 +141,10 @@ static int cmp_addr_entry(const void *a, const void *b)
 {
     const ws_site_host *x = *(const ws_site_host *const *)a;
     const ws_site_host *y = *(const ws_site_host *const *)b;
-    return ws_addr_cmp(&x->addr, &y->addr);
+    int c = ws_addr_cmp(&x->addr, &y->addr);
+    if (c)
+        return c;
+    return x->index < y->index ? -1 : 1;
 }
 
 static int cmp_prefix_entry(const void *a, const void *b)
@@ -149,6 +153,9 @@ static int cmp_prefix_entry(const void *a, const void *b)
     const ws_site_host *y = *(const ws_site_host *const *)b;
     if (x->plen != y->plen)
         return x->plen > y->plen ? -1 : 1;
+    int c = ws_addr_cmp(&x->addr, &y->addr); /* equal prefixes side by side */
+    if (c)
+        return c;
     return x->index < y->index ? -1 : 1;
 }
 
@@ -223,7 +230,7 @@ static void load_host(sctx *c, ws_ruleset *rs, ws_site *s, json_object *o, size_
         SFAIL(c, "%s: %s: match: %s", c->file, where, why);
     }
     for (size_t j = 0; j < s->n_hosts; j++)
-        if (!strcmp(s->hosts[j].match, h->match))
+        if (!strcasecmp(s->hosts[j].match, h->match))
             SFAIL(c, "%s: %s: listed again (first in hosts[%zu])", c->file, where,
                   s->hosts[j].index);
     ws_roleset_add(&h->roles, WS_ROLE_ANY);
@@ -378,6 +385,14 @@ ws_site *ws_site_load(const char *path, ws_ruleset *rs, ws_diag *d)
             goto fail;
         }
     qsort(s->prefixes, s->n_prefixes, sizeof(*s->prefixes), cmp_prefix_entry);
+    for (size_t i = 1; i < s->n_prefixes; i++)
+        if (s->prefixes[i - 1]->plen == s->prefixes[i]->plen &&
+            ws_addr_eq(&s->prefixes[i - 1]->addr, &s->prefixes[i]->addr)) {
+            SFAIL(&c, "%s: hosts[%zu] (\"%s\"): the same prefix as hosts[%zu] (\"%s\")",
+                  path, s->prefixes[i]->index, s->prefixes[i]->match,
+                  s->prefixes[i - 1]->index, s->prefixes[i - 1]->match);
+            goto fail;
+        }
     qsort(s->patterns, s->n_patterns, sizeof(*s->patterns), cmp_pattern_entry);
     json_object_put(root);
     return s;
