@@ -220,6 +220,10 @@ static void account(ws_checker *c, const ws_check_flow *cf)
     }
     bool failed = ws_check_flow_failed(cf, r->expect_reply) &&
                   !(cf->match.reversed && cf->outcome == WS_OUT_UNANSWERED);
+    /* a listed host that a mandatory path tried to reach is part of the
+     * site's picture even if it never answered: its paths show as blocked */
+    mark_present(c, a);
+    mark_present(c, b);
     if ((c->n_pairs + 1) * 2 > c->pair_icap && !pairs_reindex(c)) {
         c->stats->coverage_dropped++;
         return;
