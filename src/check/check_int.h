@@ -46,6 +46,8 @@ void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,
 /* The flows of rule between a and b, or NULL. */
 const pair_acct *ws_checker_pair(const ws_checker *c, const ws_rule *rule,
                                  const ws_addr *a, const ws_addr *b);
+/* Is r one of the rules of a full-mesh constraint of its pack? */
+bool ws_check_rule_in_mesh(const ws_rule *r);
 /* Appends a coverage entry (counted in coverage_dropped beyond the limit). */
 bool ws_checker_add_coverage(ws_checker *c, const ws_coverage *e);
 

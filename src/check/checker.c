@@ -194,12 +194,14 @@ static bool pairs_reindex(ws_checker *c)
     return true;
 }
 
-static bool in_mesh(const ws_rule *r)
+bool ws_check_rule_in_mesh(const ws_rule *r)
 {
-    for (size_t i = 0; i < r->pack->n_constraints; i++)
-        for (size_t j = 0; j < r->pack->constraints[i].n_rules; j++)
-            if (r->pack->constraints[i].rules[j] == r)
+    for (size_t i = 0; i < r->pack->n_constraints; i++) {
+        const ws_constraint *k = &r->pack->constraints[i];
+        for (size_t j = 0; k->kind == WS_CONSTRAINT_FULL_MESH && j < k->n_rules; j++)
+            if (k->rules[j] == r)
                 return true;
+    }
     return false;
 }
 
@@ -208,7 +210,8 @@ static void account(ws_checker *c, const ws_check_flow *cf)
 {
     const ws_rule *r = cf->match.rule;
     bool tracked = r->requirement == WS_REQ_MANDATORY ||
-                   (r->requirement == WS_REQ_CONDITIONAL && r->active) || in_mesh(r);
+                   (r->requirement == WS_REQ_CONDITIONAL && r->active) ||
+                   ws_check_rule_in_mesh(r);
     if (!tracked || !cf->src.entry || !cf->dst.entry)
         return;
     const ws_host *ini = cf->match.reversed ? &cf->dst : &cf->src;

@@ -110,17 +110,6 @@ static bool rule_tracked(const ws_rule *r)
            !ws_roleset_has(&r->from, WS_ROLE_ANY) && !ws_roleset_has(&r->to, WS_ROLE_ANY);
 }
 
-static bool in_a_mesh(const ws_rule *r)
-{
-    for (size_t i = 0; i < r->pack->n_constraints; i++) {
-        const ws_constraint *k = &r->pack->constraints[i];
-        for (size_t j = 0; k->kind == WS_CONSTRAINT_FULL_MESH && j < k->n_rules; j++)
-            if (k->rules[j] == r)
-                return true;
-    }
-    return false;
-}
-
 /* Both hosts are the product's own servers (a listed_only role each): a
  * path between them should show in any capture of normal operation. Paths
  * to endpoints and shared services are in coverage but raise no finding:
@@ -132,7 +121,7 @@ static bool infrastructure(const ws_ruleset *rs, const ws_host *a, const ws_host
 
 static void rule_coverage(ws_checker *c, const ws_rule *r)
 {
-    bool mesh = in_a_mesh(r);
+    bool mesh = ws_check_rule_in_mesh(r);
     for (size_t i = 0; i < c->n_present; i++) {
         const ws_host *a = &c->present[i];
         if (!ws_roleset_meets(a->roles, &r->from))
