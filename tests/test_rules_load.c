@@ -492,7 +492,7 @@ static void test_duplicate_pack(void)
     CU_ASSERT_TRUE(ws_ruleset_load(rs, p1, &d));
     CU_ASSERT_FALSE(ws_ruleset_load(rs, p2, &d));
     static const char *const w[] = {
-        "error: ^: pack: pack: pack \"dup\" is already loaded from @", NULL};
+        "error: ^: pack: pack: \"dup\" is already loaded from @", NULL};
     want_msgs(&d, p1, p2, w);
     const ws_pack *const *packs;
     CU_ASSERT_EQUAL(ws_ruleset_packs(rs, &packs), 1);

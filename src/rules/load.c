@@ -880,7 +880,7 @@ static bool load_pack(lctx *c, json_object *root)
             fail(c, "pack", "pack ids are lowercase-kebab (a-z, 0-9, single dashes)");
         for (size_t i = 0; i < c->rs->n_packs; i++)
             if (!strcmp(c->rs->packs[i]->id, p->id))
-                fail(c, "pack", "pack \"%s\" is already loaded from %s", p->id,
+                fail(c, "pack", "\"%s\" is already loaded from %s", p->id,
                      c->rs->packs[i]->path);
     }
     p->vendor = get_str(c, root, "vendor", true);
