@@ -1,7 +1,13 @@
 /* esp_after_ike.c - an IKE SA between hosts whose pack allows ESP, with ESP
  * one way only or none at all: the ESP path is blocked (DESIGN.md, finding
  * kind blocked-path, "IKE with no ESP back"). ESP: RFC 4303; ESP in UDP:
- * RFC 3948. */
+ * RFC 3948.
+ *
+ * ESP one way is the clear case: one end sends, nothing comes back, so the
+ * finding has the rule's severity. No ESP at all is weaker evidence: a Child
+ * SA refused inside the encrypted IKE_AUTH, or an SA idle while the capture
+ * ran, looks the same on the wire as ESP dropped in both directions before
+ * the capture point, so it is reported at low severity. */
 #include "check_int.h"
 
 #include <stdio.h>
@@ -48,7 +54,7 @@ void ws_check_esp_after_ike(ws_checker *c, const ws_ike_sa *sas, size_t n_sas)
         ws_finding fd;
         memset(&fd, 0, sizeof(fd));
         fd.kind = WS_FIND_BLOCKED_PATH;
-        fd.severity = ws_rule_blocked_severity(r);
+        fd.severity = esp[0] || esp[1] ? ws_rule_blocked_severity(r) : WS_SEV_LOW;
         fd.rule = r;
         fd.pack = r->pack;
         fd.src = h[quiet];
@@ -62,7 +68,8 @@ void ws_check_esp_after_ike(ws_checker *c, const ws_ike_sa *sas, size_t n_sas)
         ws_addr_str(&h[1 - quiet].addr, b);
         if (!esp[0] && !esp[1])
             snprintf(what, sizeof(what), "an IKE SA between %s and %s was set up (%llu "
-                     "messages), and no ESP followed in either direction", a, b,
+                     "messages), and no ESP followed in either direction (a Child SA "
+                     "refused or idle looks the same)", a, b,
                      (unsigned long long)sa->messages);
         else
             snprintf(what, sizeof(what), "after IKE between %s and %s, ESP went from %s to "
