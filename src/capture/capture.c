@@ -31,6 +31,7 @@ static char *xstrdup(const char *s)
     return d;
 }
 
+__attribute__((format(printf, 1, 2)))
 static char *fmt_alloc(const char *fmt, ...)
 {
     va_list ap;
@@ -48,6 +49,7 @@ static char *fmt_alloc(const char *fmt, ...)
     return s;
 }
 
+__attribute__((format(printf, 2, 3)))
 static void set_error(ws_input *in, const char *fmt, ...)
 {
     if (in->error)
