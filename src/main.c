@@ -27,6 +27,7 @@ static void usage_main(FILE *out)
             "Commands:\n"
             "  audit [options] INPUT...   audit pcap/pcapng files, directories, or - (stdin)\n"
             "  rules list|show|check|match  the rule packs: list, read, check, ask\n"
+            "  test [options] [DIR|CASE...]  run the regression cases of a capture corpus\n"
             "\n"
             "Options:\n"
             "  -h, --help      this help; COMMAND --help for a command's options\n"
@@ -263,6 +264,8 @@ int main(int argc, char **argv)
         return cmd_audit(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return ws_cmd_rules(argc - 1, argv + 1);
+    if (strcmp(cmd, "test") == 0)
+        return ws_cmd_test(argc - 1, argv + 1);
     fprintf(stderr, "%s: unknown command \"%s\"\nTry '%s --help'.\n", ws_prog, cmd, ws_prog);
     return EXIT_USAGE;
 }

@@ -40,5 +40,7 @@ void ws_rules_close(ws_ruleset *rs, ws_site *site);
 void ws_diag_print(const ws_diag *d);
 
 int ws_cmd_rules(int argc, char **argv);
+/* `wirespec test` (doc/corpus.md). */
+int ws_cmd_test(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* report_json.c - the JSON report, shape per DESIGN.md "JSON report".
  * Written piecewise so that a run with a million flows never holds a
- * million json objects at once. */
+ * million json objects at once; ws_report_json_object builds the same
+ * report, from the same pieces, as one object (for wirespec test). */
 #include <json-c/json.h>
 #include <stdint.h>
 #include <string.h>
@@ -388,6 +389,39 @@ static void put(FILE *out, const char *key, json_object *v, bool last)
     fprintf(out, "  \"%s\": %s%s\n", key, json_object_to_json_string_ext(v, JSON_FLAGS),
             last ? "" : ",");
     json_object_put(v);
+}
+
+json_object *ws_report_json_object(const ws_run *run)
+{
+    size_t n;
+    const ws_flow_rec *recs = ws_run_flows(run, &n);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "version", json_object_new_string(WS_VERSION));
+    json_object_object_add(o, "inputs", inputs_json(run));
+    json_object_object_add(o, "packs", packs_json(run));
+    json_object_object_add(o, "site", site_json(run));
+    json_object_object_add(o, "stats", stats_json(run, n));
+    json_object_object_add(o, "limits", limits_json(run));
+    json_object *flows = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(flows, flow_json(run, &recs[i]));
+    json_object_object_add(o, "flows", flows);
+    json_object_object_add(o, "ike_sas", ike_json(run));
+    const ws_checker *c = ws_run_checker(run);
+    const ws_finding *fs;
+    const ws_coverage *cov;
+    const ws_mesh *meshes;
+    size_t nf = c ? ws_checker_findings(c, &fs) : 0;
+    size_t nc = c ? ws_checker_coverage(c, &cov) + ws_checker_meshes(c, &meshes) : 0;
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < nf; i++)
+        json_object_array_add(a, finding_item(run, i));
+    json_object_object_add(o, "findings", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < nc; i++)
+        json_object_array_add(a, coverage_item(run, i));
+    json_object_object_add(o, "coverage", a);
+    return o;
 }
 
 bool ws_report_json(FILE *out, const ws_run *run)
