@@ -297,6 +297,9 @@ static bool parse_flow(parser *ps, token *t, size_t nt, gen_scenario *sc)
         return false;
     if (hp && !ports)
         return fail(ps, t[3].col, "%s has no ports", t[0].s);
+    if (!hp && ports && s->dst.family == 6 && t[3].s[0] != '[')
+        return fail(ps, t[3].col, "%s needs a destination port: write an IPv6 address with a "
+                    "port in brackets, [ADDR]:PORT", t[0].s);
     if (!hp && ports)
         return fail(ps, t[3].col + strlen(t[3].s), "%s needs a destination port (DST:DPORT)",
                     t[0].s);
