@@ -351,18 +351,18 @@ static void xml_text(FILE *out, const char *s)
     }
 }
 
-static void xml_classname(FILE *out, const char *name)
+/* The folder that holds the case: a folder case's parent, a sidecar's folder. */
+static void xml_classname(FILE *out, const ws_case_ref *ref)
 {
-    const char *slash = strrchr(name, '/');
-    if (!slash) {
-        fputs(".", out);
+    char *d = xstrdup(ref->dir);
+    if (!d)
         return;
-    }
-    char *d = xstrdup(name);
-    if (d) {
-        d[slash - name] = '\0';
-        xml_text(out, d);
-    }
+    char *slash = strrchr(d, '/');
+    if (!ref->stem && slash && slash != d)
+        *slash = '\0';
+    else if (!ref->stem)
+        strcpy(d, slash ? "/" : ".");
+    xml_text(out, d);
     free(d);
 }
 
@@ -393,7 +393,7 @@ static bool write_junit(const char *path, const result *rs, size_t n, double tot
     for (size_t i = 0; i < n; i++) {
         const result *r = &rs[i];
         fputs("    <testcase classname=\"", out);
-        xml_classname(out, r->ref->name);
+        xml_classname(out, r->ref);
         fputs("\" name=\"", out);
         xml_text(out, r->ref->name);
         fprintf(out, "\" time=\"%.3f\"", r->seconds);
