@@ -531,6 +531,7 @@ size_t gen_payload(gen_flow *f, uint32_t k, int dir, int64_t now_us, uint8_t *p,
     case GA_RAW:
     case GA_NONE:
         putrand(&w, &f->rng, f->spec->bytes ? f->spec->bytes : 100);
+        p[0] &= 0x3f; /* not version 2: no heuristic takes it for RTP or RTCP */
         break;
     }
     return w.n;
