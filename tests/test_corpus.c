@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "corpus/corpus.h"
+#include "report/report.h"
+#include "rules/rules.h"
 #include "ws_test.h"
 
 static char tmpdir[64];
@@ -284,6 +287,52 @@ static void test_find(void)
     ws_case_list_free(&l);
 }
 
+/* The report object wirespec test matches is the report audit writes:
+ * the same text once both are printed the same way. */
+static void test_report_object(void)
+{
+    ws_diag d;
+    ws_diag_init(&d);
+    ws_ruleset *rs = ws_ruleset_new(NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+    CU_ASSERT_TRUE(ws_ruleset_load(rs, WS_SOURCE_DIR "/rules/avaya-equinox.json", &d));
+    CU_ASSERT_TRUE(ws_ruleset_finish(rs, &d));
+    ws_site *site = ws_site_load(WS_SOURCE_DIR "/captures/lab/tcp-refused.site.json", rs, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(site);
+    CU_ASSERT_TRUE(ws_ruleset_finish(rs, &d));
+    ws_limits l;
+    ws_limits_default(&l);
+    char *inputs[] = {(char *)WS_SOURCE_DIR "/captures/lab/tcp-refused.pcap"};
+    char err[256];
+    ws_run *run = ws_run_new(&l, inputs, 1, NULL, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(run);
+    CU_ASSERT_TRUE(ws_run_set_checks(run, rs, site));
+    CU_ASSERT_EQUAL(ws_run_audit(run), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_TRUE(ws_report_write(f, WS_FORMAT_JSON, run));
+    fclose(f);
+    json_object *written = json_tokener_parse(buf);
+    json_object *built = ws_report_json_object(run);
+    CU_ASSERT_PTR_NOT_NULL(written);
+    CU_ASSERT_PTR_NOT_NULL(built);
+    int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+    char *a = strdup(json_object_to_json_string_ext(written, flags));
+    CU_ASSERT_STRING_EQUAL(a, json_object_to_json_string_ext(built, flags));
+    /* tcp-refused.pcap: one flow, 2 frames (captures/lab/README.md). */
+    json_object *v;
+    CU_ASSERT_TRUE(json_object_object_get_ex(built, "flows", &v) && json_object_array_length(v) == 1);
+    free(a);
+    free(buf);
+    json_object_put(written);
+    json_object_put(built);
+    ws_run_free(run);
+    ws_site_free(site);
+    ws_ruleset_free(rs);
+    ws_diag_free(&d);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/ws-test-corpus-XXXXXX");
@@ -299,6 +348,7 @@ int main(void)
         {"load errors", test_load_errors},
         {"defaults", test_defaults},
         {"finding cases", test_find},
+        {"the report object is the written report", test_report_object},
         {NULL, NULL},
     };
     ws_test_suite("corpus", cases);
