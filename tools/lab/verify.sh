@@ -95,6 +95,7 @@ checks() {
 	expect tls-sni-only.pcap 'dns' -eq 0 "no DNS"
 
 	pexip_checks
+	more_checks
 }
 
 # --- Pexip recordings (pexip-compliant, pexip-undocumented, ike-esp-oneway,
@@ -350,6 +351,181 @@ EOF
 	block "tshark -r pexip-mesh.pcap -Y esp -T fields -e frame.number -e ip.src -e ip.dst -e ip.proto -e esp.spi -e esp.sequence"
 }
 
+# --- sip-rtp, unexpected-app, pexip-edge: checks and README sections, with
+# the Pexip document row (seeds/001_aeec7e21bf946b73.txt) for each flow.
+
+more_checks() {
+	local f
+	for f in sip-rtp unexpected-app pexip-edge; do
+		[ -s "$OUT/$f.pcap" ] || { echo "FAIL $f.pcap missing"; FAILS=$((FAILS + 1)); }
+	done
+
+	f=sip-rtp.pcap
+	expect $f 'sip.Method == "OPTIONS" and ip.src == 10.99.16.2' -eq 1 "OPTIONS from the endpoint"
+	expect $f 'sip.Status-Code == 200 and sip.CSeq.method == "OPTIONS" and ip.src == 10.99.16.3' -eq 1 "200 OK to OPTIONS"
+	expect $f 'sip.Method == "INVITE" and ip.src == 10.99.16.2' -eq 2 "two INVITEs"
+	expect $f 'sip.Status-Code == 100 and sip.CSeq.method == "INVITE"' -eq 2 "100 Trying to each"
+	expect $f 'sip.Status-Code == 200 and sip.CSeq.method == "INVITE" and ip.src == 10.99.16.3' -eq 2 "200 OK to each INVITE"
+	expect $f 'sip.Method == "ACK" and ip.src == 10.99.16.2' -eq 2 "ACK for each 200"
+	expect $f 'sip.Method == "BYE" and ip.src == 10.99.16.2' -eq 2 "two BYEs"
+	expect $f 'sip.Status-Code == 200 and sip.CSeq.method == "BYE" and ip.src == 10.99.16.3' -eq 2 "200 OK to each BYE"
+	expect $f 'sip and not (udp.srcport == 5060 and udp.dstport == 5060)' -eq 0 "all SIP on UDP 5060 both ends"
+	expect $f 'sdp.media.port == 40000 and ip.src == 10.99.16.3' -eq 1 "first answer: media on 40000"
+	expect $f 'sdp.media.port == 30000 and ip.src == 10.99.16.3' -eq 1 "second answer: media on 30000"
+	expect $f 'rtp and ip.src == 10.99.16.2 and udp.srcport == 20000 and udp.dstport == 40000 and rtp.p_type == 0' -eq 6 "RTP endpoint -> 40000"
+	expect $f 'rtp and ip.src == 10.99.16.3 and udp.srcport == 40000 and udp.dstport == 20000 and rtp.p_type == 0' -eq 6 "RTP 40000 -> endpoint"
+	expect $f 'rtp and ip.src == 10.99.16.2 and udp.srcport == 20002 and udp.dstport == 30000 and rtp.p_type == 0' -eq 6 "RTP endpoint -> 30000"
+	expect $f 'rtp and ip.src == 10.99.16.3 and udp.srcport == 30000 and udp.dstport == 20002 and rtp.p_type == 0' -eq 6 "RTP 30000 -> endpoint"
+	expect_only $f 'sip or rtp' "nothing but SIP and RTP"
+
+	f=unexpected-app.pcap
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 0 and tcp.srcport == 40022 and tcp.dstport == 443' -eq 1 "SYN to 443 (SSH client)"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 1 and tcp.srcport == 443 and tcp.dstport == 40022' -eq 1 "SYN,ACK from 443 (dropbear)"
+	expect $f 'ip.src == 10.99.21.2 and tcp.srcport == 40022 and tcp.payload contains "SSH-2.0-OpenSSH_"' -eq 1 "client banner SSH-2.0-OpenSSH_ on 443"
+	expect $f 'ip.src == 10.99.21.3 and tcp.dstport == 40022 and tcp.payload contains "SSH-2.0-dropbear_"' -eq 1 "server banner SSH-2.0-dropbear_ from 443"
+	expect $f 'tcp.port == 40022 and tls.handshake' -eq 0 "no TLS handshake on the SSH connection"
+	expect $f 'tcp.port == 40022 and tcp.flags.fin == 1' -eq 2 "SSH connection: FIN both ways"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 1 and tcp.srcport == 443 and tcp.dstport == 40443' -eq 1 "SYN,ACK from 443 (s_server)"
+	expect $f 'tls.handshake.type == 1 and tcp.srcport == 40443 and tls.handshake.extensions_server_name == "meet.lab.example"' -eq 1 "ClientHello SNI meet.lab.example"
+	expect $f 'tls.handshake.type == 2 and ip.src == 10.99.21.3' -eq 1 "ServerHello"
+	expect $f 'tcp.flags.reset == 1' -eq 0 "no RST"
+	expect_only $f 'ip.addr == 10.99.21.2 and ip.addr == 10.99.21.3 and tcp.port == 443 and (tcp.port == 40022 or tcp.port == 40443)' "nothing but the two connections to 443"
+
+	f=pexip-edge.pcap
+	expect $f 'isakmp and ip.addr == 10.99.19.2 and ip.addr == 10.99.17.2 and udp.srcport == 500 and udp.dstport == 500' -eq 6 "conf <-> edge1: IKE_SA_INIT, IKE_AUTH, INFORMATIONAL on 500"
+	expect $f 'isakmp and ip.addr == 10.99.19.2 and ip.addr == 10.99.17.3 and udp.srcport == 500 and udp.dstport == 500' -eq 6 "conf <-> edge2: IKE_SA_INIT, IKE_AUTH, INFORMATIONAL on 500"
+	expect $f 'isakmp and isakmp.flag_i == 1 and ip.src == 10.99.19.2' -eq 6 "IKE initiated by the Conferencing Node"
+	expect $f 'isakmp.exchangetype == 35 and ip.dst == 10.99.19.2' -eq 2 "both edge nodes answer IKE_AUTH"
+	expect_natd $f "match match match match match match match match"
+	expect $f 'esp and ip.src == 10.99.19.2 and ip.dst == 10.99.17.3 and esp.spi == 0xc2000001' -eq 3 "ESP conf -> edge2"
+	expect $f 'esp and ip.src == 10.99.17.3 and ip.dst == 10.99.19.2 and esp.spi == 0xe2000001' -eq 3 "ESP edge2 -> conf"
+	expect $f 'esp and ip.src == 10.99.17.2 and ip.dst == 10.99.19.2 and esp.spi == 0xe1000001' -eq 3 "ESP edge1 -> conf"
+	expect $f 'esp and ip.src == 10.99.19.2 and ip.dst == 10.99.17.2 and esp.spi == 0xc1000001' -eq 3 "ESP conf -> edge1"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 0 and ip.src == 10.99.18.2 and ip.dst == 10.99.17.2 and tcp.dstport == 443' -eq 1 "SYN endpoint -> edge1:443"
+	expect $f 'tcp.flags.syn == 1 and tcp.flags.ack == 1 and ip.src == 10.99.17.2 and tcp.srcport == 443' -eq 1 "SYN,ACK from edge1:443"
+	expect $f 'tls.handshake.type == 1 and tls.handshake.extensions_server_name == "meet.lab.example" and ip.dst == 10.99.17.2' -eq 1 "ClientHello SNI meet.lab.example"
+	expect $f 'tls.handshake.type == 2 and ip.src == 10.99.17.2' -eq 1 "ServerHello"
+	expect $f 'ip.addr == 10.99.17.2 and ip.addr == 10.99.17.3' -eq 0 "nothing between the two edge nodes"
+	expect $f 'udp.port == 4500 or icmp or tcp.flags.reset == 1' -eq 0 "no NAT-T, no ICMP, no RST"
+	expect_only $f '(isakmp and udp.srcport == 500 and udp.dstport == 500) or esp or (tcp.port == 443 and ip.addr == 10.99.18.2)' "nothing but IKE on 500, ESP and TLS 443"
+}
+
+more_readme() {
+	cat <<'TEXT'
+
+## Calls, applications and edge nodes: sip-rtp, unexpected-app, pexip-edge
+
+Made by `tools/lab/sip-rtp.sh`, `unexpected-app.sh` and `pexip-edge.sh`. Each
+has a site file beside it and a case file (`<name>.case.json`, doc/corpus.md).
+As above, the "Pexip document row" columns name the row of
+`seeds/001_aeec7e21bf946b73.txt` that allows each flow, or "no row"; they are
+read from the document, not from wirespec's output.
+
+### sip-rtp.pcap
+
+An endpoint calls a Pexip Conferencing Node over SIP on UDP 5060 and both send
+RTP, first on a media port inside the document's range, then on one outside it.
+Namespaces: ept (eth0 10.99.16.2/24, endpoint) and conf (eth0 10.99.16.3/24,
+Conferencing Node) on one link. Both ends are `tools/lab/sip-rtp.py` (Python
+standard library sockets; SIP text per RFC 3261, SDP per RFC 4566/3264, RTP per
+RFC 3550 with payload type 0, PCMU, 160-byte frames every 20 ms; fixed Call-IDs,
+tags, branches and SSRCs). On conf, `sip-rtp.py uas 10.99.16.3 5060 40000 30000`
+answers OPTIONS with 200, each INVITE with 100 Trying and 200 OK whose SDP
+offers media port 40000 (first call) or 30000 (second call), and BYE with 200,
+and answers every RTP packet on a media port with one of its own stream (own
+SSRC and sequence numbers). On ept, `sip-rtp.py uac 10.99.16.2 5060 10.99.16.3
+5060 20000 2 6`: OPTIONS; INVITE (SDP m=audio 20000), ACK, 6 RTP packets to
+40000, BYE; INVITE (m=audio 20002), ACK, 6 RTP packets to 30000, BYE. No sipp:
+SIP and RTP are written by the script, over the kernel's UDP sockets. Recorded
+on ept eth0. The site file lists both hosts and turns on feature
+`pexip-infinity.sip-udp` (SIP over UDP is an "Additional features" row).
+
+| flow (initiator -> responder) | what tshark shows | Pexip document row |
+|---|---|---|
+| UDP 10.99.16.2:5060 -> 10.99.16.3:5060 (SIP) | OPTIONS/200; INVITE/100/200 (SDP media 40000)/ACK, BYE/200; INVITE/100/200 (SDP media 30000)/ACK, BYE/200 | Conferencing Node call signaling and media, Additional features: Endpoint / call control system <any> -> Conferencing Node 5060 UDP (SIP UDP) |
+| UDP 10.99.16.2:20000 -> 10.99.16.3:40000 (RTP) | 6 RTP each way, PT 0 (PCMU) | Conferencing Node call signaling and media, Standard: Endpoint / call control system / ... <any> -> Conferencing Node 40000–49999 TCP/UDP (RTP / RTCP ...) |
+| UDP 10.99.16.2:20002 -> 10.99.16.3:30000 (RTP) | 6 RTP each way, PT 0 (PCMU) | no row (30000 is outside 40000–49999 and in no other row; the answers leave from 30000, outside the "Conferencing Node 40000–49999 -> <any>" row too) |
+TEXT
+	block "tshark -r sip-rtp.pcap"
+	block "tshark -r sip-rtp.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
+	block "tshark -r sip-rtp.pcap -Y sip -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e sip.Method -e sip.Status-Code -e sip.CSeq -e sdp.media.port"
+	block "tshark -r sip-rtp.pcap -Y rtp -T fields -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e rtp.p_type -e rtp.ssrc | sort | uniq -c"
+
+	cat <<'TEXT'
+
+### unexpected-app.pcap
+
+SSH on the HTTPS port of a Pexip Conferencing Node, then TLS on the same port.
+Namespaces: ept (eth0 10.99.21.2/24, endpoint) and conf (eth0 10.99.21.3/24,
+Conferencing Node) on one link. On conf, dropbear (dropbear-bin) with its own
+ed25519 host key made by `dropbearkey` in the lab's temp dir: `dropbear -F -E -s
+-p 10.99.21.3:443 -r HOSTKEY -P PIDFILE` (foreground, no password logins; stopped
+by PID). From ept, OpenSSH's client: `ssh -F EMPTY_CONFIG -p 443 -l lab -o
+ProxyCommand="socat - TCP:10.99.21.3:443,bind=10.99.21.2,sourceport=40022" -o
+BatchMode=yes` with every authentication method off and an empty known_hosts
+in the temp dir (StrictHostKeyChecking=no, UpdateHostKeys=no): banner
+exchange, key exchange, NEWKEYS, then the "none" authentication is refused
+("Permission denied") and both sides close (FIN both ways). Then dropbear is
+stopped, `openssl s_server -accept 443 -naccept 1 -rev` (certificate for
+meet.lab.example) listens on the same port, and `openssl s_client -bind
+10.99.21.2:40443 -servername meet.lab.example` does TLS 1.3, one line each way.
+Recorded on ept eth0. tshark dissects TCP 443 as TLS by default; the SSH
+connection is shown with `-d tcp.port==443,ssh` below.
+
+| flow (initiator -> responder) | what tshark shows | Pexip document row |
+|---|---|---|
+| TCP 10.99.21.2:40022 -> 10.99.21.3:443 | SYN, SYN,ACK; banners SSH-2.0-OpenSSH_9.2p1 and SSH-2.0-dropbear_2022.83, SSH key exchange; no TLS; FIN both ways | Conferencing Node call signaling and media, Standard: Endpoint <any> -> Conferencing Node 443 TCP (HTTPS): the port is allowed, the application (SSH, not HTTPS) is not the row's |
+| TCP 10.99.21.2:40443 -> 10.99.21.3:443 | SYN, SYN,ACK; ClientHello SNI meet.lab.example, ServerHello (TLS 1.3); FIN both ways | Conferencing Node call signaling and media, Standard: Endpoint <any> -> Conferencing Node 443 TCP (HTTPS) |
+TEXT
+	block "tshark -r unexpected-app.pcap -d tcp.port==443,ssh"
+	block "tshark -r unexpected-app.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
+	block "tshark -r unexpected-app.pcap -d tcp.port==443,ssh -Y ssh.protocol -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e ssh.protocol"
+	block "tshark -r unexpected-app.pcap -Y 'tls.handshake.type == 1 or tls.handshake.type == 2' -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tls.handshake.type -e tls.handshake.extensions_server_name"
+
+	cat <<'TEXT'
+
+### pexip-edge.pcap
+
+An external endpoint reaches a Proxying Edge Node on HTTPS; the edge node
+relays to the Transcoding Conferencing Node inside IPsec. Namespaces: edge1
+(eth0 10.99.17.2/24) and edge2 (eth0 10.99.17.3/24), Proxying Edge Nodes, on
+bridge br0 (10.99.17.1/24) in rtr; rtr routes to conf (eth0 10.99.19.2/24,
+Transcoding Conferencing Node; rtr eth1 10.99.19.1/24) and to ept (eth0
+10.99.18.2/24, endpoint; rtr eth2 10.99.18.1/24). No NAT. IKE and ESP as in the
+Pexip recordings above (a charon per node, ESP written by scapy, ESP dropped in
+each node's INPUT chain). In order: conf initiates IKEv2 to edge1, then to
+edge2 (each completes, CHILD_SA refused, deleted); 3 ESP conf -> edge2 (SPI
+0xc2000001) and 3 back (0xe2000001); ept opens TLS 1.3 to edge1:443 from port
+40443 (`openssl s_client -servername meet.lab.example` against `openssl s_server
+-rev`), one line each way; then the relay: 3 ESP edge1 -> conf (0xe1000001)
+and 3 back (0xc1000001). The ESP stands for the call the edge node relays; it
+carries no real SA (the kernel has no ESP). The two edge nodes never exchange a
+packet. **Recorded at the router** on br0: every packet to or from an edge
+node crosses it.
+
+Site files: pexip-edge.site.json puts edge1 in location oslo-dmz, edge2 in
+london-dmz and conf in oslo: the document exempts proxying nodes of different
+locations from reaching each other, so the mesh is complete.
+pexip-edge-one-location.site.json puts both edge nodes in oslo-dmz: the
+exemption no longer applies and the edge1 <-> edge2 pair is missing.
+
+| flow (initiator -> responder) | what tshark shows | Pexip document row |
+|---|---|---|
+| UDP 10.99.19.2:500 -> 10.99.17.2:500 (IKE) | 6 ISAKMP, 3 each way; all 4 NAT-D hashes match | Inter-node communication: Conferencing Node 500 -> Conferencing Node 500 UDP (ISAKMP (IPsec) inter-node communication); "Conferencing Node" covers Proxying Edge Nodes ("These port usage rules ... apply to Proxying Edge Nodes and Transcoding Conferencing Nodes") |
+| UDP 10.99.19.2:500 -> 10.99.17.3:500 (IKE) | 6 ISAKMP, 3 each way; all 4 NAT-D hashes match | the same row |
+| ESP 10.99.19.2 <-> 10.99.17.3 | 3 ESP each way, SPIs 0xc2000001 / 0xe2000001 | Inter-node communication: Conferencing Node n/a -> Management Node / Conferencing Node n/a ESP (IPsec / IP Protocol 50) |
+| TCP 10.99.18.2:40443 -> 10.99.17.2:443 (TLS) | SYN, SYN,ACK, ACK; ClientHello SNI meet.lab.example, ServerHello (TLS 1.3); FIN both ways | Conferencing Node call signaling and media, Standard: Endpoint <any> -> Conferencing Node 443 TCP (HTTPS) |
+| ESP 10.99.17.2 <-> 10.99.19.2 | 3 ESP each way, SPIs 0xe1000001 / 0xc1000001 | Inter-node communication: Conferencing Node n/a -> Management Node / Conferencing Node n/a ESP |
+| 10.99.17.2 <-> 10.99.17.3 | nothing | Firewall, routing and NAT guidance: "the proxying nodes in one location do not need to have a direct network connection to other proxying nodes in other locations" (exempt with pexip-edge.site.json); with pexip-edge-one-location.site.json the pair falls under "Each Conferencing Node must be able to reach every other Conferencing Node" and is missing |
+TEXT
+	block "tshark -r pexip-edge.pcap"
+	block "tshark -r pexip-edge.pcap -q -z conv,ip -z conv,tcp -z conv,udp"
+	block "tshark -r pexip-edge.pcap -Y isakmp -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype -e isakmp.flag_i"
+	block "tools/lab/natd.py pexip-edge.pcap"
+	block "tshark -r pexip-edge.pcap -Y esp -T fields -e frame.number -e ip.src -e ip.dst -e ip.proto -e esp.spi -e esp.sequence"
+	block "tshark -r pexip-edge.pcap -Y 'tls.handshake.type == 1 or tls.handshake.type == 2' -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tls.handshake.type -e tls.handshake.extensions_server_name"
+}
+
 # --- README ---------------------------------------------------------------
 
 ver() { "$@" 2>&1 | head -1; }
@@ -384,7 +560,8 @@ randoms differ between runs; addresses, ports, packet order and counts do not
 Needs (Debian 12): iproute2, tcpdump, tshark, ethtool, iptables, socat,
 dnsmasq-base, openssl, strongswan-charon, strongswan-swanctl and
 libcharon-extra-plugins (for kernel-libipsec), python3, python3-scapy (for the
-Pexip recordings' ESP); root; /dev/net/tun.
+Pexip recordings' ESP), dropbear-bin and openssh-client (for unexpected-app);
+root; /dev/net/tun.
 Each script is bounded (\`timeout\` on every program, a recorder lives at most
 60 s) and can be run alone: \`LAB_OUT=/tmp/x tools/lab/tcp-refused.sh\`.
 
@@ -395,7 +572,8 @@ assert against. \`tools/lab/verify.sh\` (no option) re-checks them.
 Recorded with: $(ver tcpdump --version) ($(tcpdump --version 2>&1 | sed -n 2p)),
 $(ver /usr/lib/ipsec/charon --version | sed 's/^/strongSwan charon /;s/charon Linux strongSwan/charon/'),
 $(ver openssl version), $(ver dnsmasq --version | cut -d' ' -f1-3), $(socat -V 2>&1 | sed -n 2p | cut -d' ' -f1-3),
-$(ver iptables -V), kernel $(uname -r) (no CONFIG_INET_ESP);
+$(ver iptables -V), $(ver dropbear -V), $(ver ssh -V), $(ver python3 --version),
+kernel $(uname -r) (no CONFIG_INET_ESP);
 checked with $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3).
 
 | file | what it shows |
@@ -414,6 +592,9 @@ checked with $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3).
 | pexip-undocumented.pcap | endpoint to the Conferencing Node on TCP 3389 (established) and TCP 23 (RST), and TLS 443 |
 | ike-esp-oneway.pcap | IKE completes, ESP leaves the Management Node, none comes back (dropped on the way) |
 | pexip-mesh.pcap | IKE and ESP A<->B and A<->C, B->C IKE_SA_INIT retransmitted, never answered; recorded at the router |
+| sip-rtp.pcap | SIP OPTIONS/INVITE/ACK/BYE on UDP 5060 endpoint -> Conferencing Node; RTP both ways on 40000 (in the media range), then on 30000 (outside) |
+| unexpected-app.pcap | SSH (OpenSSH client, dropbear server) on TCP 443 of a Conferencing Node, then TLS 1.3 on the same port |
+| pexip-edge.pcap | IKE and ESP between a Conferencing Node and two Proxying Edge Nodes, endpoint TLS 443 to one edge node, nothing between the edge nodes; recorded at the router |
 
 Common to the strongSwan recordings: charon started by the lab in its namespace
 with its own strongswan.conf (plugins: \`$(. "$LAB_DIR/lib.sh" && echo "$LAB_CHARON_PLUGINS")\`),
@@ -587,6 +768,7 @@ EOF
 	block "tshark -r tls-sni-only.pcap -Y tls.handshake.type==1 -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tls.handshake.extensions_server_name"
 
 	pexip_readme
+	more_readme
 
 	echo
 	echo "## Checks (\`tools/lab/verify.sh\`)"
