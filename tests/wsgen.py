@@ -398,6 +398,32 @@ r = subprocess.run([wsgen, os.path.join(tmp, "none.wsgen"), "-o", os.path.join(t
                    capture_output=True, text=True)
 check("missing scenario: exit 2, names it", r.returncode == 2 and "none.wsgen: cannot open" in r.stderr)
 
+# ---------------------------------------------------------------- bench
+a, b = os.path.join(tmp, "bench1.pcap"), os.path.join(tmp, "bench2.pcap")
+cmd = [wsgen, "--profile", "bench", "--packets", "20000", "--flows", "1500", "--seed", "3"]
+r1 = subprocess.run(cmd + ["-o", a], capture_output=True, text=True)
+r2 = subprocess.run(cmd + ["-o", b], capture_output=True, text=True)
+check("bench: written twice, same bytes", r1.returncode == 0 and r2.returncode == 0
+      and open(a, "rb").read() == open(b, "rb").read(), r1.stderr)
+rows = dissect(a)
+check("bench: exactly --packets packets", len(rows) == 20000, str(len(rows)))
+well_formed("bench", rows)
+rtp = sum(1 for r in rows if r["rtp.ssrc"])
+check("bench: RTP is most of the packets", rtp > len(rows) / 2, f"{rtp} of {len(rows)}")
+seen = {"tls": any(r["tls.handshake.extensions_server_name"] for r in rows),
+        "dns": any(r["dns.qry.name"] for r in rows),
+        "ike": any(r["isakmp.exchangetype"] for r in rows),
+        "esp": any(r["esp.spi"] for r in rows),
+        "ntp": any(r["ntp.flags.mode"] for r in rows),
+        "syslog": any(r["syslog.msg"] for r in rows),
+        "snmp": any(r["snmp.name"] for r in rows),
+        "ssh": any(r["ssh.protocol"] for r in rows),
+        "icmp": any(r["icmp.type"] == ["3"] for r in rows)}
+check("bench: every kind of the mix is present", all(seen.values()), str(seen))
+media = [r for r in rows if r["rtp.ssrc"]]
+check("bench: media between endpoints and nodes on the nodes' media ports (40000-49999)",
+      all(any(40000 <= int(p) <= 49999 for p in r["udp.srcport"] + r["udp.dstport"])
+          for r in media[:2000]))
 shutil.rmtree(tmp)
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -120,11 +120,15 @@ static void node_name(int node, char *buf, size_t size)
         snprintf(buf, size, "edge%d.vc.example.com", node - N_CONF);
 }
 
-static bool arrival(bench *b, int64_t t)
+/* Arrival number `index`: every (10000 / share)th is a call, so that the
+ * calls, which carry most packets, come in a fixed number; the others are
+ * drawn by their shares. */
+static bool arrival(bench *b, uint64_t index, int64_t t)
 {
-    unsigned r = below(b, 10000), acc = 0;
+    unsigned every = 10000 / kinds[K_CALL].share;
+    unsigned r = kinds[K_CALL].share + below(b, 10000 - kinds[K_CALL].share), acc = 0;
     enum kind k = K_CALL;
-    for (int i = 0; i < K_N; i++) {
+    for (int i = 0; index % every != every / 2 && i < K_N; i++) {
         acc += kinds[i].share;
         if (r < acc) {
             k = (enum kind)i;
@@ -226,7 +230,7 @@ static bool arrival(bench *b, int64_t t)
         }
         break;
     case K_UNDOC: { /* ports no row of the document names */
-        static const uint16_t tcp_ports[] = {3389, 23};
+        static const uint16_t tcp_ports[] = {3389, 4444};
         s->src = ep, s->dst = b->nodes[1 + below(b, N_CONF)];
         v4(&s->src, 10, 30, below(b, 40), 1 + below(b, 254));
         unsigned w = below(b, 3);
@@ -314,9 +318,9 @@ bool gen_bench_write(uint64_t packets, uint64_t flows, uint64_t seed, gen_pcap *
     double others = 0;
     for (int i = 0; i < K_N; i++)
         others += (double)arrivals * kinds[i].share / 10000.0 * kinds[i].packets;
-    double target = (double)packets * 1.02;
+    double target = (double)packets * 1.04;
     uint64_t esp = (uint64_t)(target * 0.04);
-    double calls = (double)arrivals * kinds[K_CALL].share / 10000.0;
+    double calls = (double)(arrivals / (10000 / kinds[K_CALL].share));
     double rtp = target - others - (double)esp - 4.0 * MESH_PAIRS;
     b.call_packets = calls >= 1 && rtp / calls > 100 ? (uint32_t)(rtp / calls) : 100;
     /* ~20000 packets per second of capture, at least 20 s, and at least
@@ -341,7 +345,7 @@ bool gen_bench_write(uint64_t packets, uint64_t flows, uint64_t seed, gen_pcap *
     gen_heap_ent top;
     while (ok && w->packets < packets) {
         if (next < arrivals && (!b.heap.n || next_t <= b.heap.v[0].key)) {
-            ok = arrival(&b, next_t);
+            ok = arrival(&b, next, next_t);
             next++;
             next_t = b.t0 + 1000000 + (int64_t)next * slot +
                      (int64_t)below(&b, (uint32_t)(slot < UINT32_MAX ? slot : UINT32_MAX));
