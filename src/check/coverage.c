@@ -164,6 +164,20 @@ static bool exempt(const ws_constraint *k, const ws_host *a, const ws_host *b)
     return false;
 }
 
+/* The first of the constraint's rules whose roles fit the pair, either way
+ * round (IKE between two Conferencing Nodes is not the Management Node's
+ * rule); the first rule when none does. */
+static const ws_rule *pair_rule(const ws_constraint *k, const ws_host *a, const ws_host *b)
+{
+    for (size_t r = 0; r < k->n_rules; r++) {
+        const ws_rule *x = k->rules[r];
+        if ((ws_roleset_meets(a->roles, &x->from) && ws_roleset_meets(b->roles, &x->to)) ||
+            (ws_roleset_meets(b->roles, &x->from) && ws_roleset_meets(a->roles, &x->to)))
+            return x;
+    }
+    return k->rules[0];
+}
+
 static void mesh(ws_checker *c, const ws_constraint *k)
 {
     size_t n = 0;
@@ -207,7 +221,8 @@ static void mesh(ws_checker *c, const ws_constraint *k)
                         st = s;
                 }
                 if (st == WS_COV_NOT_SEEN)
-                    missing(c, k->rules[0], k, &m->hosts[i], &m->hosts[j], WS_SEV_MEDIUM);
+                    missing(c, pair_rule(k, &m->hosts[i], &m->hosts[j]), k, &m->hosts[i],
+                            &m->hosts[j], WS_SEV_MEDIUM);
             }
             m->cell[i * n + j] = m->cell[j * n + i] = (uint8_t)st;
         }
