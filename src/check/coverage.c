@@ -1,5 +1,6 @@
-/* coverage.c - for every mandatory rule and every pair of present hosts it
- * applies to: seen and working, blocked, or not seen; full-mesh constraints
+/* coverage.c - for every mandatory rule: each pair of present hosts it
+ * applies to that used it, working or blocked, and each pair of the
+ * product's own servers, also when not seen; full-mesh constraints
  * as a host x host matrix; a missing-mandatory-path finding for each pair
  * never seen (DESIGN.md, finding kind missing-mandatory-path). */
 #include "check_int.h"
@@ -110,42 +111,90 @@ static bool rule_tracked(const ws_rule *r)
            !ws_roleset_has(&r->from, WS_ROLE_ANY) && !ws_roleset_has(&r->to, WS_ROLE_ANY);
 }
 
-/* Both hosts are the product's own servers (a listed_only role each): a
- * path between them should show in any capture of normal operation. Paths
- * to endpoints and shared services are in coverage but raise no finding:
- * a capture need not exercise every one of them. */
-static bool infrastructure(const ws_ruleset *rs, const ws_host *a, const ws_host *b)
+static int cmp_host_addr(const void *key, const void *elem)
 {
-    return ws_ruleset_listed_only(rs, a->roles) && ws_ruleset_listed_only(rs, b->roles);
+    return ws_addr_cmp(key, &((const ws_host *)elem)->addr);
 }
 
+/* A present host by address (present is sorted by then). */
+static const ws_host *present_host(const ws_checker *c, const ws_addr *a)
+{
+    return bsearch(a, c->present, c->n_present, sizeof(*c->present), cmp_host_addr);
+}
+
+static bool add_entry(ws_checker *c, const ws_rule *r, const ws_host *a, const ws_host *b,
+                      bool mesh, bool infra)
+{
+    ws_coverage e;
+    memset(&e, 0, sizeof(e));
+    e.rule = r;
+    e.a = *a;
+    e.b = *b;
+    e.status = status(c, r, &a->addr, &b->addr, r->reverse, &e);
+    if (!ws_checker_add_coverage(c, &e))
+        return false;
+    if (e.status == WS_COV_NOT_SEEN && !mesh && infra)
+        missing(c, r, NULL, a, b, WS_SEV_LOW);
+    return true;
+}
+
+/* A host of the product's own (a listed_only role). */
+static bool own_server(const ws_checker *c, const ws_host *h)
+{
+    return ws_ruleset_listed_only(c->rs, h->roles);
+}
+
+/* A host whose pairs are listed even when not seen: one of the product's
+ * own, or a host the site names by its address (a DNS server, say), as
+ * opposed to one of many in a prefix or a name pattern. */
+static bool always_listed(const ws_checker *c, const ws_host *h)
+{
+    return own_server(c, h) || (h->entry && h->entry->kind == WS_SITE_ADDR);
+}
+
+/*
+ * Every pair of present hosts r applies to, in two parts. First each pair of
+ * hosts listed one by one, one of them the product's own: a path not seen
+ * there is news (a missing-mandatory-path when both are the product's own).
+ * Then the other pairs that used the path, working or blocked: a capture
+ * need not show every endpoint of a prefix reaching every server, so their
+ * unseen pairs are not listed (a site of thousands of endpoints would list
+ * millions).
+ */
 static void rule_coverage(ws_checker *c, const ws_rule *r)
 {
     bool mesh = ws_check_rule_in_mesh(r);
     for (size_t i = 0; i < c->n_present; i++) {
         const ws_host *a = &c->present[i];
-        if (!ws_roleset_meets(a->roles, &r->from))
+        if (!ws_roleset_meets(a->roles, &r->from) || !always_listed(c, a))
             continue;
         for (size_t j = 0; j < c->n_present; j++) {
             const ws_host *b = &c->present[j];
-            if (i == j || !ws_roleset_meets(b->roles, &r->to) || !has_name(c, r, &b->addr))
+            if (i == j || !ws_roleset_meets(b->roles, &r->to) || !always_listed(c, b) ||
+                !(own_server(c, a) || own_server(c, b)) || !has_name(c, r, &b->addr))
                 continue;
             /* a pair that plays both ends of a two-way rule is one pair */
             bool both = r->reverse && ws_roleset_meets(b->roles, &r->from) &&
                         ws_roleset_meets(a->roles, &r->to);
             if (both && j < i)
                 continue;
-            ws_coverage e;
-            memset(&e, 0, sizeof(e));
-            e.rule = r;
-            e.a = *a;
-            e.b = *b;
-            e.status = status(c, r, &a->addr, &b->addr, r->reverse, &e);
-            if (!ws_checker_add_coverage(c, &e))
+            if (!add_entry(c, r, a, b, mesh, own_server(c, a) && own_server(c, b)))
                 return;
-            if (e.status == WS_COV_NOT_SEEN && !mesh && infrastructure(c->rs, a, b))
-                missing(c, r, NULL, a, b, WS_SEV_LOW);
         }
+    }
+    for (size_t i = 0; i < c->n_pairs; i++) {
+        const pair_acct *p = &c->pairs[i];
+        if (p->rule != r)
+            continue;
+        const ws_host *a = present_host(c, &p->a), *b = present_host(c, &p->b);
+        if (!a || !b || (always_listed(c, a) && always_listed(c, b) &&
+                         (own_server(c, a) || own_server(c, b))))
+            continue; /* listed above */
+        /* a two-way rule seen both ways is one entry, under the lower address */
+        if (r->reverse && ws_addr_cmp(&p->b, &p->a) < 0 && ws_checker_pair(c, r, &p->b, &p->a))
+            continue;
+        if (!add_entry(c, r, a, b, mesh, false))
+            return;
     }
 }
 
