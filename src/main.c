@@ -66,61 +66,6 @@ static void usage_audit(FILE *out)
         fprintf(out, "  %-22s %s\n", name, desc);
 }
 
-/* Output goes to a temporary file beside the target, renamed when complete,
- * so that a failed run never leaves a file that looks like a report. */
-typedef struct out_file {
-    FILE *fp;
-    const char *path;   /* NULL = stdout */
-    char *tmp;
-} out_file;
-
-static int out_open(out_file *o, const char *path)
-{
-    o->path = path;
-    o->tmp = NULL;
-    if (!path || strcmp(path, "-") == 0) {
-        o->path = NULL;
-        o->fp = stdout;
-        return 0;
-    }
-    size_t n = strlen(path) + 32;
-    o->tmp = malloc(n);
-    if (!o->tmp)
-        return -1;
-    snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    o->fp = fopen(o->tmp, "w");
-    if (!o->fp) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", ws_prog, path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-static int out_close(out_file *o, int ok)
-{
-    if (!o->path) {
-        if (fflush(stdout) != 0 && ok) {
-            fprintf(stderr, "%s: writing the report: %s\n", ws_prog, strerror(errno));
-            ok = 0;
-        }
-        return ok ? 0 : -1;
-    }
-    if (fclose(o->fp) != 0 && ok) {
-        fprintf(stderr, "%s: writing %s: %s\n", ws_prog, o->path, strerror(errno));
-        ok = 0;
-    }
-    if (ok && rename(o->tmp, o->path) != 0) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", ws_prog, o->path, strerror(errno));
-        ok = 0;
-    }
-    if (!ok)
-        unlink(o->tmp);
-    free(o->tmp);
-    return ok ? 0 : -1;
-}
-
 static int cmd_audit(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -212,8 +157,8 @@ static int cmd_audit(int argc, char **argv)
         ws_rules_close(rs, site);
         goto done;
     }
-    out_file out;
-    if (!ws_run_set_checks(run, rs, site) || out_open(&out, output) != 0) {
+    ws_out out;
+    if (!ws_run_set_checks(run, rs, site) || ws_out_open(&out, "audit", output) != 0) {
         if (!ws_run_checker(run))
             fprintf(stderr, "%s audit: out of memory\n", ws_prog);
         ws_run_free(run);
@@ -221,7 +166,7 @@ static int cmd_audit(int argc, char **argv)
         goto done;
     }
     size_t failed = ws_run_audit(run);
-    rc = out_close(&out, ws_report_write(out.fp, fmt, run)) == 0 ? 0 : EXIT_USAGE;
+    rc = ws_out_close(&out, ws_report_write(out.fp, fmt, run)) == 0 ? 0 : EXIT_USAGE;
     if (rc == 0) {
         const ws_finding *f;
         size_t nf = ws_checker_findings(ws_run_checker(run), &f);

@@ -36,6 +36,19 @@ const char *ws_rules_dir(void);
 ws_ruleset *ws_rules_open(const char *cmd, const ws_rules_args *a, ws_site **site);
 void ws_rules_close(ws_ruleset *rs, ws_site *site);
 
+/* A report output: stdout ("-" or no path), or a file written whole or
+ * not at all (output.c). Messages name cmd and the path. */
+typedef struct ws_out {
+    FILE *fp;
+    const char *cmd;
+    const char *path;   /* NULL: stdout */
+    char *tmp;          /* written here, renamed to path when complete */
+} ws_out;
+
+int ws_out_open(ws_out *o, const char *cmd, const char *path);
+/* ok: everything was written. Returns 0, or -1 after a message. */
+int ws_out_close(ws_out *o, bool ok);
+
 /* Prints the messages of d on stderr, one per line, after the program name. */
 void ws_diag_print(const ws_diag *d);
 

@@ -371,19 +371,10 @@ static bool write_junit(const char *path, const result *rs, size_t n, double tot
     size_t counts[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++)
         counts[rs[i].status]++;
-    size_t plen = strlen(path) + 5;
-    char *tmp = malloc(plen);
-    if (!tmp) {
-        fprintf(stderr, "%s test: out of memory\n", ws_prog);
+    ws_out o;
+    if (ws_out_open(&o, "test", path) != 0)
         return false;
-    }
-    snprintf(tmp, plen, "%s.tmp", path);
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        fprintf(stderr, "%s test: cannot write %s: %s\n", ws_prog, tmp, strerror(errno));
-        free(tmp);
-        return false;
-    }
+    FILE *out = o.fp;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
     for (int level = 0; level < 2; level++)
         fprintf(out, "%s<%s name=\"wirespec\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
@@ -417,22 +408,7 @@ static bool write_junit(const char *path, const result *rs, size_t n, double tot
         fputs("\n    </testcase>\n", out);
     }
     fputs("  </testsuite>\n</testsuites>\n", out);
-    bool ok = !ferror(out);
-    int e = errno;
-    if (fclose(out) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        e = errno;
-    }
-    if (!ok) {
-        fprintf(stderr, "%s test: cannot write %s: %s\n", ws_prog, path, strerror(e));
-        unlink(tmp);
-    }
-    free(tmp);
-    return ok;
+    return ws_out_close(&o, true) == 0;
 }
 
 /* ---- the command --------------------------------------------------------- */
