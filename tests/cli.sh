@@ -96,5 +96,20 @@ n=$(jget "$tmp/f.json" 'd["stats"]["packets"]')
 want=$(tshark -r "$good" -Y udp -T fields -e frame.number 2>/dev/null | wc -l)
 if [ "$n" = "$want" ]; then echo "ok   filter-count"; pass=$((pass + 1)); else echo "FAIL filter: $n packets, tshark $want"; fail=$((fail + 1)); fi
 
+# Output to a FIFO (as to /dev/null or /dev/stdout) is written into it; the
+# FIFO is still a FIFO afterwards (a rename over it would replace it).
+mkfifo "$tmp/fifo"
+timeout 20 cat "$tmp/fifo" > "$tmp/from-fifo" &
+reader=$!
+expect output-fifo 0 '' -- "$ws" audit --format json -o "$tmp/fifo" "$good"
+wait $reader || true
+if [ -p "$tmp/fifo" ] && jget "$tmp/from-fifo" 'd["stats"]["packets"]' >/dev/null; then
+    echo "ok   output-fifo-kept"; pass=$((pass + 1))
+else echo "FAIL output to a FIFO: FIFO replaced or report unreadable"; fail=$((fail + 1)); fi
+expect output-directory 2 "cannot write $tmp: Is a directory" -- "$ws" audit -o "$tmp" "$good"
+expect output-unwritable 2 "cannot write $tmp/no/such/r.json" -- "$ws" audit -o "$tmp/no/such/r.json" "$good"
+if ! ls "$tmp"/no 2>/dev/null | grep -q .; then echo "ok   output-no-partial-file"; pass=$((pass + 1));
+else echo "FAIL output: a partial file was left"; fail=$((fail + 1)); fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
