@@ -32,7 +32,10 @@ ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
     c->names_ctx = names_ctx;
     ws_site_open_roles(site, rs, &c->open);
     c->findings = ws_findings_new(limits, stats);
-    if (!c->findings) {
+    c->index = ws_rules_index_new(rs);
+    if (!c->findings || !c->index) {
+        ws_findings_free(c->findings);
+        ws_rules_index_free(c->index);
         free(c);
         return NULL;
     }
@@ -44,6 +47,7 @@ void ws_checker_free(ws_checker *c)
     if (!c)
         return;
     ws_findings_free(c->findings);
+    ws_rules_index_free(c->index);
     free(c->present);
     free(c->present_idx);
     free(c->pairs);
@@ -327,7 +331,7 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     q.dst_names = dst_names;
     q.n_dst_names = n_dst;
     q.try_reversed = initiator_uncertain(f);
-    ws_rules_match(c->rs, &q, &cf.match);
+    ws_rules_match_ix(c->rs, c->index, &q, &cf.match);
     if (!c->site)
         return cf.match.rule;
 

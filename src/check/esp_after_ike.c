@@ -29,7 +29,7 @@ static const ws_rule *esp_rule(const ws_checker *c, const ws_host *a, const ws_h
     q.proto = 50;
     q.try_reversed = true;
     ws_match m;
-    return ws_rules_match(c->rs, &q, &m) ? m.rule : NULL;
+    return ws_rules_match_ix(c->rs, c->index, &q, &m) ? m.rule : NULL;
 }
 
 void ws_check_esp_after_ike(ws_checker *c, const ws_ike_sa *sas, size_t n_sas)

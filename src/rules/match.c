@@ -2,6 +2,7 @@
  * names and features, as doc/rules.md ("Which rules a flow may use") says. */
 #include "rules_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "names/names.h"
@@ -92,11 +93,10 @@ static bool allows(const ws_rule *r, const side *s, ws_miss *miss)
     return failed == 0;
 }
 
-static const ws_rule *pass(const ws_ruleset *rs, uint8_t proto, const side *s,
+static const ws_rule *scan(const ws_rule *const *list, size_t n, const side *s,
                            ws_match *m)
 {
-    const ws_rule *const *list = rs->by_proto[proto];
-    for (size_t i = 0; i < rs->n_by_proto[proto]; i++) {
+    for (size_t i = 0; i < n; i++) {
         ws_miss miss;
         if (allows(list[i], s, &miss))
             return list[i];
@@ -108,18 +108,27 @@ static const ws_rule *pass(const ws_ruleset *rs, uint8_t proto, const side *s,
     return NULL;
 }
 
-bool ws_rules_match(const ws_ruleset *rs, const ws_match_query *q, ws_match *m)
+static const ws_rule *pass(const ws_ruleset *rs, const ws_rules_index *ix, uint8_t proto,
+                           const side *s, ws_match *m)
+{
+    size_t n;
+    const ws_rule *const *list = ws_rules_index_candidates(rs, ix, proto, s->dport, &n);
+    return scan(list, n, s, m);
+}
+
+bool ws_rules_match_ix(const ws_ruleset *rs, const ws_rules_index *ix,
+                       const ws_match_query *q, ws_match *m)
 {
     memset(m, 0, sizeof(*m));
     side fwd = {q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
                 q->dst_names, q->n_dst_names};
-    m->rule = pass(rs, q->proto, &fwd, m);
+    m->rule = pass(rs, ix, q->proto, &fwd, m);
     if (!m->rule && q->try_reversed) {
         ws_match back;
         memset(&back, 0, sizeof(back));
         side rev = {q->dst_roles, q->src_roles, q->dport, q->sport, q->any_sport,
                     q->src_names, q->n_src_names};
-        m->rule = pass(rs, q->proto, &rev, &back);
+        m->rule = pass(rs, ix, q->proto, &rev, &back);
         m->reversed = m->rule != NULL;
     }
     if (m->rule) {
@@ -127,6 +136,11 @@ bool ws_rules_match(const ws_ruleset *rs, const ws_match_query *q, ws_match *m)
         m->miss = WS_MISS_NONE;
     }
     return m->rule != NULL;
+}
+
+bool ws_rules_match(const ws_ruleset *rs, const ws_match_query *q, ws_match *m)
+{
+    return ws_rules_match_ix(rs, NULL, q, m);
 }
 
 size_t ws_rules_match_all(const ws_ruleset *rs, const ws_match_query *q,
@@ -142,4 +156,135 @@ size_t ws_rules_match_all(const ws_ruleset *rs, const ws_match_query *q,
             out[n++] = list[i];
     }
     return n;
+}
+
+/* ---- the index: candidate rules by transport and destination port ------- */
+
+/*
+ * A rule with ports can only allow a flow, or be its nearest miss, when the
+ * flow's destination port is in the rule's dport set (allows() returns false
+ * with no miss otherwise). So for each IP protocol the port space is cut at
+ * every range edge of its rules; within one piece every port has the same
+ * candidates: the rules without ports and the rules whose ports cover the
+ * piece, in load order. Matching then scans those alone, and gives the same
+ * answer as the scan of every rule of the protocol.
+ */
+typedef struct ix_proto {
+    uint32_t *cut;              /* first port of each piece, ascending; cut[0] = 0 */
+    uint32_t *start;            /* piece k: list[start[k] .. start[k + 1]) */
+    const ws_rule **list;
+    size_t n_cut;
+} ix_proto;
+
+struct ws_rules_index {
+    ix_proto proto[256];        /* cut == NULL: no rule of the protocol has ports */
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool ix_build(ix_proto *px, const ws_rule *const *rules, size_t n)
+{
+    size_t ncut = 1;
+    for (size_t i = 0; i < n; i++)
+        if (rules[i]->has_ports)
+            ncut += 2 * rules[i]->dport.n;
+    uint32_t *cut = malloc(ncut * sizeof(*cut));
+    if (!cut)
+        return false;
+    size_t k = 0;
+    cut[k++] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rules[i]->has_ports)
+            continue;
+        for (size_t j = 0; j < rules[i]->dport.n; j++) {
+            cut[k++] = rules[i]->dport.r[j].lo;
+            if (rules[i]->dport.r[j].hi < 65535)
+                cut[k++] = (uint32_t)rules[i]->dport.r[j].hi + 1;
+        }
+    }
+    qsort(cut, k, sizeof(*cut), cmp_u32);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || cut[i] != cut[u - 1])
+            cut[u++] = cut[i];
+    size_t total = 0;
+    for (size_t c = 0; c < u; c++)
+        for (size_t i = 0; i < n; i++)
+            total += !rules[i]->has_ports || ws_portset_has(&rules[i]->dport, (uint16_t)cut[c]);
+    uint32_t *start = malloc((u + 1) * sizeof(*start));
+    const ws_rule **list = malloc((total ? total : 1) * sizeof(*list));
+    if (!start || !list) {
+        free(cut);
+        free(start);
+        free(list);
+        return false;
+    }
+    size_t m = 0;
+    for (size_t c = 0; c < u; c++) {
+        start[c] = (uint32_t)m;
+        for (size_t i = 0; i < n; i++)
+            if (!rules[i]->has_ports || ws_portset_has(&rules[i]->dport, (uint16_t)cut[c]))
+                list[m++] = rules[i];
+    }
+    start[u] = (uint32_t)m;
+    px->cut = cut;
+    px->start = start;
+    px->list = list;
+    px->n_cut = u;
+    return true;
+}
+
+ws_rules_index *ws_rules_index_new(const ws_ruleset *rs)
+{
+    ws_rules_index *ix = calloc(1, sizeof(*ix));
+    if (!ix)
+        return NULL;
+    for (size_t p = 0; p < 256; p++) {
+        bool ports = false;
+        for (size_t i = 0; i < rs->n_by_proto[p] && !ports; i++)
+            ports = rs->by_proto[p][i]->has_ports;
+        if (ports && !ix_build(&ix->proto[p], rs->by_proto[p], rs->n_by_proto[p])) {
+            ws_rules_index_free(ix);
+            return NULL;
+        }
+    }
+    return ix;
+}
+
+void ws_rules_index_free(ws_rules_index *ix)
+{
+    if (!ix)
+        return;
+    for (size_t p = 0; p < 256; p++) {
+        free(ix->proto[p].cut);
+        free(ix->proto[p].start);
+        free(ix->proto[p].list);
+    }
+    free(ix);
+}
+
+const ws_rule *const *ws_rules_index_candidates(const ws_ruleset *rs,
+                                                const ws_rules_index *ix, uint8_t proto,
+                                                uint16_t dport, size_t *n)
+{
+    const ix_proto *px = ix ? &ix->proto[proto] : NULL;
+    if (!px || !px->cut) {
+        *n = rs->n_by_proto[proto];
+        return rs->by_proto[proto];
+    }
+    /* the last piece starting at or below dport (cut[0] = 0 always is) */
+    size_t lo = 0, hi = px->n_cut;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (px->cut[mid] <= dport)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *n = px->start[lo + 1] - px->start[lo];
+    return px->list + px->start[lo];
 }

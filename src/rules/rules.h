@@ -285,6 +285,24 @@ typedef struct ws_match {
  * allows the flow. Returns m->rule != NULL. */
 bool ws_rules_match(const ws_ruleset *rs, const ws_match_query *q, ws_match *m);
 
+/*
+ * An index of the rules by transport and destination port, so that a match
+ * looks at the rules that could apply instead of every rule of the
+ * transport. Build it after the last ws_ruleset_finish (it holds the ports
+ * resolved then); rs must outlive it. NULL on ENOMEM.
+ */
+typedef struct ws_rules_index ws_rules_index;
+ws_rules_index *ws_rules_index_new(const ws_ruleset *rs);
+void ws_rules_index_free(ws_rules_index *ix);
+/* The rules, in load order, that can allow (or nearly allow) a flow of
+ * proto to dport: *n of them. With ix NULL, every rule of proto. */
+const ws_rule *const *ws_rules_index_candidates(const ws_ruleset *rs,
+                                                const ws_rules_index *ix, uint8_t proto,
+                                                uint16_t dport, size_t *n);
+/* ws_rules_match through the index (ix NULL: without one); same answers. */
+bool ws_rules_match_ix(const ws_ruleset *rs, const ws_rules_index *ix,
+                       const ws_match_query *q, ws_match *m);
+
 /* Every rule that allows the flow as given (not reversed), up to max. */
 size_t ws_rules_match_all(const ws_ruleset *rs, const ws_match_query *q,
                           const ws_rule **out, size_t max);
