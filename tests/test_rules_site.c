@@ -288,6 +288,29 @@ static void test_listed_only_populated(void)
     ws_ruleset_free(rs);
 }
 
+/* absent_roles closes a role nobody lists: an unlisted host no longer
+ * plays it, the other open roles stay open. */
+static void test_absent_roles(void)
+{
+    ws_ruleset *rs = pack();
+    const char *path = site_file(
+        "{\"hosts\": [{\"match\": \"10.0.0.53\", \"roles\": [\"dns-server\"]}],"
+        " \"absent_roles\": [\"endpoint\"]}");
+    ws_diag d;
+    ws_diag_init(&d);
+    ws_site *s = ws_site_load(path, rs, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    ws_roleset open;
+    ws_site_open_roles(s, rs, &open);
+    CU_ASSERT_FALSE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "endpoint")));
+    CU_ASSERT_FALSE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "dns-server")));
+    CU_ASSERT_TRUE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "ntp-server")));
+    CU_ASSERT_TRUE(ws_roleset_has(&open, WS_ROLE_ANY));
+    ws_site_free(s);
+    ws_diag_free(&d);
+    ws_ruleset_free(rs);
+}
+
 /* ---- settings and features ----------------------------------------------- */
 
 static void test_settings_features(void)
@@ -479,11 +502,24 @@ static void test_error_unknown_key(void)
 {
     rejects("{\"name\": \"x\", \"hosts\": [], \"setting\": {\"media\": [1]}}",
             "error: @: setting: unknown key (expected one of: name, hosts, settings, "
-            "features)");
+            "features, absent_roles)");
     rejects("{\"hosts\": [{\"match\": \"10.0.0.1\", \"roles\": [\"dns-server\"],"
             " \"lable\": \"x\"}]}",
             "error: @: hosts[0]: lable: unknown key (expected one of: match, roles, label, "
             "location)");
+}
+
+static void test_error_absent(void)
+{
+    rejects("{\"hosts\": [], \"absent_roles\": [\"nope\"]}",
+            "error: @: absent_roles[0]: unknown role \"nope\" (no loaded pack declares it; "
+            "wirespec rules show PACK lists a pack's roles)");
+    rejects("{\"hosts\": [{\"match\": \"10.0.0.53\", \"roles\": [\"dns-server\"]}],"
+            " \"absent_roles\": [\"endpoint\", \"dns-server\"]}",
+            "error: @: absent_roles[1]: role \"dns-server\" is absent, but hosts[0] "
+            "(\"10.0.0.53\") plays it");
+    rejects("{\"hosts\": [], \"absent_roles\": \"endpoint\"}",
+            "error: @: absent_roles: expected a list of role names");
 }
 
 static void test_error_json(void)
@@ -514,6 +550,7 @@ int main(void)
         {"entries", test_entries},
         {"open roles", test_open_roles},
         {"listed_only roles never open", test_listed_only_populated},
+        {"absent roles", test_absent_roles},
         {"settings and features", test_settings_features},
         {"unknown role", test_error_unknown_role},
         {"host bits set", test_error_host_bits},
@@ -523,6 +560,7 @@ int main(void)
         {"unknown feature", test_error_feature},
         {"any as a role", test_error_any},
         {"unknown key", test_error_unknown_key},
+        {"absent roles: unknown, contradicted, not a list", test_error_absent},
         {"invalid JSON", test_error_json},
         {NULL, NULL},
     };

@@ -315,6 +315,40 @@ static void load_features(sctx *c, ws_ruleset *rs, json_object *fs)
     }
 }
 
+/* Roles no host of this site plays: an unlisted host does not take them
+ * (a site with no customer SIP server says so, and SIP to any host of the
+ * Internet is then unexpected). A role also given to a listed host is a
+ * contradiction. */
+static void load_absent(sctx *c, ws_ruleset *rs, ws_site *s, json_object *a)
+{
+    if (!json_object_is_type(a, json_type_array)) {
+        SFAIL(c, "%s: absent_roles: expected a list of role names", c->file);
+        return;
+    }
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        json_object *e = json_object_array_get_idx(a, i);
+        if (!json_object_is_type(e, json_type_string)) {
+            SFAIL(c, "%s: absent_roles[%zu]: expected a role name", c->file, i);
+            continue;
+        }
+        const char *name = json_object_get_string(e);
+        int id = ws_ruleset_role_id(rs, name);
+        if (id < 0 || id == WS_ROLE_ANY) {
+            SFAIL(c, "%s: absent_roles[%zu]: unknown role \"%s\" (no loaded pack declares "
+                  "it; wirespec rules show PACK lists a pack's roles)", c->file, i, name);
+            continue;
+        }
+        for (size_t h = 0; h < s->n_hosts; h++)
+            if (ws_roleset_has(&s->hosts[h].roles, (unsigned)id)) {
+                SFAIL(c, "%s: absent_roles[%zu]: role \"%s\" is absent, but hosts[%zu] "
+                      "(\"%s\") plays it", c->file, i, name, s->hosts[h].index,
+                      s->hosts[h].match);
+                break;
+            }
+        ws_roleset_add(&s->populated, (unsigned)id);
+    }
+}
+
 ws_site *ws_site_load(const char *path, ws_ruleset *rs, ws_diag *d)
 {
     size_t len;
@@ -338,9 +372,9 @@ ws_site *ws_site_load(const char *path, ws_ruleset *rs, ws_diag *d)
     json_object_object_foreach(root, key, val) {
         (void)val;
         if (strcmp(key, "name") && strcmp(key, "hosts") && strcmp(key, "settings") &&
-            strcmp(key, "features") && strcmp(key, "comment"))
+            strcmp(key, "features") && strcmp(key, "absent_roles") && strcmp(key, "comment"))
             SFAIL(&c, "%s: %s: unknown key (expected one of: name, hosts, settings, "
-                  "features)", path, key);
+                  "features, absent_roles)", path, key);
     }
     s->name = opt_str(&c, root, "name", "site");
     json_object *hosts, *v;
@@ -365,6 +399,8 @@ ws_site *ws_site_load(const char *path, ws_ruleset *rs, ws_diag *d)
         load_settings(&c, rs, v);
     if (json_object_object_get_ex(root, "features", &v))
         load_features(&c, rs, v);
+    if (json_object_object_get_ex(root, "absent_roles", &v))
+        load_absent(&c, rs, s, v);
     if (c.failed)
         goto fail;
     for (size_t i = 0; i < s->n_hosts; i++) {
