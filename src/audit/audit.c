@@ -40,6 +40,8 @@ struct ws_run {
     ws_flow_rec *recs;
     size_t nrecs, caprecs;
     bool out_of_memory;
+    bool audited;           /* ws_run_audit is done: flows, dpi, dec are freed */
+    size_t failed;          /* its answer */
 };
 
 static const char *app_name(ws_run *run, const ws_flow *f)
@@ -218,9 +220,21 @@ static int cmp_rec_id(const void *a, const void *b)
 
 size_t ws_run_audit(ws_run *run)
 {
+    if (run->audited)
+        return run->failed;
+    run->audited = true;
     size_t failed = ws_source_run(run->source, on_frame, run);
+    run->failed = failed;
     ws_decoder_expire(run->dec, INT64_MAX); /* datagrams never completed */
     ws_flow_table_flush(run->flows);
+    /* Every flow is a record now: the table, nDPI and the decoder are done,
+     * and their memory is better used by the checks and the report. */
+    ws_flow_table_free(run->flows);
+    run->flows = NULL;
+    ws_dpi_free(run->dpi);
+    run->dpi = NULL;
+    ws_decoder_free(run->dec);
+    run->dec = NULL;
     if (run->nrecs)
         qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
     size_t n = ws_ike_tracker_count(run->ike);

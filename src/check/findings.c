@@ -9,10 +9,40 @@
 #include <string.h>
 #include <strings.h>
 
+/*
+ * While a run goes on, a group is kept compact: a ws_finding is about 3 KB,
+ * most of it room for the message and twelve evidence strings that are
+ * seldom used, and a capture with thousands of failing endpoints makes
+ * thousands of groups. The message and evidence live in one allocation of
+ * the size they need (text). The first ws_findings_sort or ws_findings_get
+ * writes every group out as a ws_finding, and from then on groups are kept
+ * in that form.
+ */
+typedef struct group {
+    ws_finding_kind kind;
+    ws_severity severity;
+    const ws_rule *rule;
+    const ws_constraint *constraint;
+    const ws_pack *pack;
+    ws_host src, dst;
+    uint16_t sport, dport;
+    bool has_ports;
+    uint8_t proto;
+    const char *app;
+    char *text;          /* message, then n_ev evidence entries (pack_text) */
+    size_t n_ev;
+    uint64_t count;
+    int64_t first_us, last_us;
+    uint64_t flows[WS_FINDING_EXAMPLES];
+    size_t n_flows;
+} group;
+
 struct ws_findings {
     const ws_limits *limits;
     ws_stats *stats;
-    ws_finding *v;
+    group *g;            /* compact form, until the first sort or get */
+    ws_finding *v;       /* full form, after it */
+    bool full;
     size_t n, cap;
     uint32_t *index;     /* open addressing: 0 free, else position + 1 */
     size_t icap;
@@ -105,10 +135,125 @@ void ws_findings_free(ws_findings *fs)
 {
     if (!fs)
         return;
+    for (size_t i = 0; fs->g && i < fs->n; i++)
+        free(fs->g[i].text);
+    free(fs->g);
     free(fs->v);
     free(fs->index);
     free(fs);
 }
+
+/* ---- compact text ------------------------------------------------------ */
+
+/* Evidence entry in text: key pointer, is_num byte, num, str with its NUL. */
+#define EV_FIXED (sizeof(const char *) + 1 + sizeof(int64_t))
+
+static size_t str_len(const char *s, size_t max)
+{
+    const char *e = memchr(s, '\0', max);
+    return e ? (size_t)(e - s) : max - 1;
+}
+
+/* The message and evidence of f in one allocation; NULL on ENOMEM. */
+static char *pack_text(const ws_finding *f)
+{
+    size_t n_ev = f->n_ev < WS_EVIDENCE_MAX ? f->n_ev : WS_EVIDENCE_MAX;
+    size_t len = str_len(f->message, sizeof(f->message)) + 1;
+    for (size_t i = 0; i < n_ev; i++)
+        len += EV_FIXED + str_len(f->ev[i].str, sizeof(f->ev[i].str)) + 1;
+    char *t = malloc(len), *p = t;
+    if (!t)
+        return NULL;
+    size_t m = str_len(f->message, sizeof(f->message));
+    memcpy(p, f->message, m);
+    p[m] = '\0';
+    p += m + 1;
+    for (size_t i = 0; i < n_ev; i++) {
+        const ws_evidence *e = &f->ev[i];
+        memcpy(p, &e->key, sizeof(e->key));
+        p += sizeof(e->key);
+        *p++ = (char)e->is_num;
+        memcpy(p, &e->num, sizeof(e->num));
+        p += sizeof(e->num);
+        size_t k = str_len(e->str, sizeof(e->str));
+        memcpy(p, e->str, k);
+        p[k] = '\0';
+        p += k + 1;
+    }
+    return t;
+}
+
+static void unpack_text(const group *g, ws_finding *f)
+{
+    const char *p = g->text;
+    size_t m = strlen(p);
+    memcpy(f->message, p, m + 1);
+    p += m + 1;
+    f->n_ev = g->n_ev;
+    for (size_t i = 0; i < g->n_ev; i++) {
+        ws_evidence *e = &f->ev[i];
+        memcpy(&e->key, p, sizeof(e->key));
+        p += sizeof(e->key);
+        e->is_num = *p++ != 0;
+        memcpy(&e->num, p, sizeof(e->num));
+        p += sizeof(e->num);
+        size_t k = strlen(p);
+        memcpy(e->str, p, k + 1);
+        p += k + 1;
+    }
+}
+
+/* The compact group of f (text allocated); false on ENOMEM. */
+static bool to_group(group *g, const ws_finding *f)
+{
+    g->text = pack_text(f);
+    if (!g->text)
+        return false;
+    g->kind = f->kind;
+    g->severity = f->severity;
+    g->rule = f->rule;
+    g->constraint = f->constraint;
+    g->pack = f->pack;
+    g->src = f->src;
+    g->dst = f->dst;
+    g->sport = f->sport;
+    g->dport = f->dport;
+    g->has_ports = f->has_ports;
+    g->proto = f->proto;
+    g->app = f->app;
+    g->n_ev = f->n_ev < WS_EVIDENCE_MAX ? f->n_ev : WS_EVIDENCE_MAX;
+    g->count = f->count;
+    g->first_us = f->first_us;
+    g->last_us = f->last_us;
+    g->n_flows = f->n_flows < WS_FINDING_EXAMPLES ? f->n_flows : WS_FINDING_EXAMPLES;
+    memcpy(g->flows, f->flows, sizeof(g->flows));
+    return true;
+}
+
+static void from_group(ws_finding *f, const group *g)
+{
+    memset(f, 0, sizeof(*f));
+    f->kind = g->kind;
+    f->severity = g->severity;
+    f->rule = g->rule;
+    f->constraint = g->constraint;
+    f->pack = g->pack;
+    f->src = g->src;
+    f->dst = g->dst;
+    f->sport = g->sport;
+    f->dport = g->dport;
+    f->has_ports = g->has_ports;
+    f->proto = g->proto;
+    f->app = g->app;
+    f->count = g->count;
+    f->first_us = g->first_us;
+    f->last_us = g->last_us;
+    memcpy(f->flows, g->flows, sizeof(f->flows));
+    f->n_flows = g->n_flows;
+    unpack_text(g, f);
+}
+
+/* ---- grouping ----------------------------------------------------------- */
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
@@ -120,24 +265,47 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static uint64_t key_hash(const ws_finding *f)
+/* What a group is known by. */
+typedef struct gkey {
+    ws_finding_kind kind;
+    const ws_rule *rule;
+    const ws_constraint *constraint;
+    const ws_addr *src, *dst;
+    uint8_t proto;
+    uint16_t dport;
+} gkey;
+
+static gkey key_of_finding(const ws_finding *f)
+{
+    return (gkey){f->kind, f->rule, f->constraint, &f->src.addr, &f->dst.addr, f->proto, f->dport};
+}
+
+static gkey key_at(const ws_findings *fs, size_t i)
+{
+    if (fs->full)
+        return key_of_finding(&fs->v[i]);
+    const group *g = &fs->g[i];
+    return (gkey){g->kind, g->rule, g->constraint, &g->src.addr, &g->dst.addr, g->proto, g->dport};
+}
+
+static uint64_t key_hash(const gkey *k)
 {
     uint64_t h = 14695981039346656037ULL;
-    uint8_t k = (uint8_t)f->kind;
-    h = mix(h, &k, 1);
-    h = mix(h, &f->rule, sizeof(f->rule));
-    h = mix(h, &f->constraint, sizeof(f->constraint));
-    h = mix(h, &f->src.addr, sizeof(f->src.addr));
-    h = mix(h, &f->dst.addr, sizeof(f->dst.addr));
-    h = mix(h, &f->proto, 1);
-    h = mix(h, &f->dport, sizeof(f->dport));
+    uint8_t kind = (uint8_t)k->kind;
+    h = mix(h, &kind, 1);
+    h = mix(h, &k->rule, sizeof(k->rule));
+    h = mix(h, &k->constraint, sizeof(k->constraint));
+    h = mix(h, k->src, sizeof(*k->src));
+    h = mix(h, k->dst, sizeof(*k->dst));
+    h = mix(h, &k->proto, 1);
+    h = mix(h, &k->dport, sizeof(k->dport));
     return h;
 }
 
-static bool same_key(const ws_finding *a, const ws_finding *b)
+static bool same_key(const gkey *a, const gkey *b)
 {
     return a->kind == b->kind && a->rule == b->rule && a->constraint == b->constraint &&
-           ws_addr_eq(&a->src.addr, &b->src.addr) && ws_addr_eq(&a->dst.addr, &b->dst.addr) &&
+           ws_addr_eq(a->src, b->src) && ws_addr_eq(a->dst, b->dst) &&
            a->proto == b->proto && a->dport == b->dport;
 }
 
@@ -147,7 +315,8 @@ static bool reindex(ws_findings *fs, size_t icap)
     if (!idx)
         return false;
     for (size_t i = 0; i < fs->n; i++) {
-        size_t j = key_hash(&fs->v[i]) & (icap - 1);
+        gkey k = key_at(fs, i);
+        size_t j = key_hash(&k) & (icap - 1);
         while (idx[j])
             j = (j + 1) & (icap - 1);
         idx[j] = (uint32_t)(i + 1);
@@ -158,13 +327,21 @@ static bool reindex(ws_findings *fs, size_t icap)
     return true;
 }
 
+static void merge_times(uint64_t *count, int64_t *first, int64_t *last, uint64_t *flows,
+                        size_t *n_flows, const ws_finding *f)
+{
+    *count += f->count;
+    if (f->first_us < *first)
+        *first = f->first_us;
+    if (f->last_us > *last)
+        *last = f->last_us;
+    for (size_t i = 0; i < f->n_flows && *n_flows < WS_FINDING_EXAMPLES; i++)
+        flows[(*n_flows)++] = f->flows[i];
+}
+
 static void merge(ws_finding *g, const ws_finding *f)
 {
-    g->count += f->count;
-    if (f->first_us < g->first_us)
-        g->first_us = f->first_us;
-    if (f->last_us > g->last_us)
-        g->last_us = f->last_us;
+    merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
     if (f->severity > g->severity) {
         /* the worst example speaks for the group */
         g->severity = f->severity;
@@ -172,8 +349,43 @@ static void merge(ws_finding *g, const ws_finding *f)
         memcpy(g->ev, f->ev, sizeof(g->ev));
         g->n_ev = f->n_ev;
     }
-    for (size_t i = 0; i < f->n_flows && g->n_flows < WS_FINDING_EXAMPLES; i++)
-        g->flows[g->n_flows++] = f->flows[i];
+}
+
+static void merge_group(ws_findings *fs, group *g, const ws_finding *f)
+{
+    if (f->severity > g->severity) {
+        char *text = pack_text(f);
+        if (!text) {
+            fs->stats->findings_dropped++;
+            return;
+        }
+        free(g->text);
+        g->text = text;
+        g->severity = f->severity;
+        g->n_ev = f->n_ev < WS_EVIDENCE_MAX ? f->n_ev : WS_EVIDENCE_MAX;
+    }
+    merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
+}
+
+/* Room for one more group in the current form. */
+static bool grow(ws_findings *fs)
+{
+    if (fs->n < fs->cap)
+        return true;
+    size_t cap = fs->cap ? fs->cap * 2 : 64;
+    if (fs->full) {
+        ws_finding *v = realloc(fs->v, cap * sizeof(*v));
+        if (!v)
+            return false;
+        fs->v = v;
+    } else {
+        group *g = realloc(fs->g, cap * sizeof(*g));
+        if (!g)
+            return false;
+        fs->g = g;
+    }
+    fs->cap = cap;
+    return true;
 }
 
 void ws_findings_add(ws_findings *fs, const ws_finding *f)
@@ -186,31 +398,55 @@ void ws_findings_add(ws_findings *fs, const ws_finding *f)
         fs->stats->findings_dropped++;
         return;
     }
-    size_t j = key_hash(f) & (fs->icap - 1);
+    gkey k = key_of_finding(f);
+    size_t j = key_hash(&k) & (fs->icap - 1);
     while (fs->index[j]) {
-        ws_finding *g = &fs->v[fs->index[j] - 1];
-        if (same_key(g, f)) {
-            merge(g, f);
+        size_t i = fs->index[j] - 1;
+        gkey o = key_at(fs, i);
+        if (same_key(&o, &k)) {
+            if (fs->full)
+                merge(&fs->v[i], f);
+            else
+                merge_group(fs, &fs->g[i], f);
             return;
         }
         j = (j + 1) & (fs->icap - 1);
     }
-    if (fs->n >= fs->limits->max_findings) {
+    if (fs->n >= fs->limits->max_findings || !grow(fs)) {
         fs->stats->findings_dropped++;
         return;
     }
-    if (fs->n == fs->cap) {
-        size_t cap = fs->cap ? fs->cap * 2 : 64;
-        ws_finding *v = realloc(fs->v, cap * sizeof(*v));
-        if (!v) {
-            fs->stats->findings_dropped++;
-            return;
-        }
-        fs->v = v;
-        fs->cap = cap;
+    if (fs->full)
+        fs->v[fs->n] = *f;
+    else if (!to_group(&fs->g[fs->n], f)) {
+        fs->stats->findings_dropped++;
+        return;
     }
-    fs->v[fs->n] = *f;
     fs->index[j] = (uint32_t)(++fs->n);
+}
+
+/* Writes every group out as a ws_finding; false on ENOMEM (the groups then
+ * stay compact). */
+static bool to_full(ws_findings *fs)
+{
+    if (fs->full)
+        return true;
+    ws_finding *v = NULL;
+    if (fs->n) {
+        v = malloc(fs->n * sizeof(*v));
+        if (!v)
+            return false;
+    }
+    for (size_t i = 0; i < fs->n; i++) {
+        from_group(&v[i], &fs->g[i]);
+        free(fs->g[i].text);
+    }
+    free(fs->g);
+    fs->g = NULL;
+    fs->v = v;
+    fs->cap = fs->n;
+    fs->full = true;
+    return true;
 }
 
 static int cmp_finding(const void *a, const void *b)
@@ -233,6 +469,8 @@ static int cmp_finding(const void *a, const void *b)
 
 void ws_findings_sort(ws_findings *fs)
 {
+    if (!to_full(fs))
+        return;
     if (fs->n)
         qsort(fs->v, fs->n, sizeof(*fs->v), cmp_finding);
     reindex(fs, fs->icap ? fs->icap : 64);
@@ -240,6 +478,13 @@ void ws_findings_sort(ws_findings *fs)
 
 size_t ws_findings_get(const ws_findings *fs, const ws_finding **out)
 {
+    /* fs was allocated writable by ws_findings_new: writing the groups out
+     * changes how they are stored, not what they say. */
+    if (!to_full((ws_findings *)fs)) {
+        fs->stats->findings_dropped += fs->n;
+        *out = NULL;
+        return 0;
+    }
     *out = fs->v;
     return fs->n;
 }

@@ -1,0 +1,189 @@
+/* test_check_findings_store.c - ws_findings keeps what was added: a group's
+ * message and every evidence entry (text and numbers, at full length), the
+ * worst example's words when a worse one joins, and grouping that goes on
+ * the same after the findings have been read or sorted.
+ * specification: src/check/check.h (ws_findings_add, ws_findings_sort,
+ * ws_findings_get), DESIGN.md (finding: message, evidence, count). */
+#include <string.h>
+
+#include "check/check.h"
+#include "ws_test.h"
+
+static ws_finding make(uint8_t last_octet, uint16_t dport, ws_severity sev, const char *msg,
+                       int64_t t)
+{
+    ws_finding f;
+    memset(&f, 0, sizeof(f));
+    f.kind = WS_FIND_BLOCKED_PATH;
+    f.severity = sev;
+    ws_addr_parse("192.0.2.1", &f.src.addr);
+    uint8_t b[4] = {198, 51, 100, last_octet};
+    ws_addr_set4(&f.dst.addr, b);
+    f.proto = 6;
+    f.dport = dport;
+    f.count = 1;
+    f.first_us = f.last_us = t;
+    f.flows[0] = (uint64_t)t;
+    f.n_flows = 1;
+    ws_finding_message(&f, "%s", msg);
+    return f;
+}
+
+typedef struct store {
+    ws_limits lim;
+    ws_stats st;
+    ws_findings *fs;
+} store;
+
+static void open_store(store *s)
+{
+    ws_limits_default(&s->lim);
+    memset(&s->st, 0, sizeof(s->st));
+    s->fs = ws_findings_new(&s->lim, &s->st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s->fs);
+}
+
+/* Evidence at full length, numbers and text, message up to its last byte. */
+static void test_evidence_round_trip(void)
+{
+    store s;
+    open_store(&s);
+    char long_msg[sizeof(((ws_finding *)0)->message) + 10];
+    memset(long_msg, 'm', sizeof(long_msg) - 1);
+    long_msg[sizeof(long_msg) - 1] = '\0';
+    ws_finding f = make(1, 443, WS_SEV_HIGH, long_msg, 10);
+    char long_ev[300];
+    memset(long_ev, 'e', sizeof(long_ev) - 1);
+    long_ev[sizeof(long_ev) - 1] = '\0';
+    for (int i = 0; i < WS_EVIDENCE_MAX + 2; i++) {
+        if (i % 2)
+            ws_finding_num(&f, "number", -1234567890123LL * i);
+        else
+            ws_finding_str(&f, i == 0 ? "long" : "text", i == 0 ? long_ev : "");
+    }
+    CU_ASSERT_EQUAL_FATAL(f.n_ev, WS_EVIDENCE_MAX);
+    ws_finding want = f;
+    ws_findings_add(s.fs, &f);
+    const ws_finding *v;
+    CU_ASSERT_EQUAL_FATAL(ws_findings_get(s.fs, &v), 1);
+    CU_ASSERT_EQUAL(strlen(v->message), sizeof(v->message) - 1);
+    CU_ASSERT_STRING_EQUAL(v->message, want.message);
+    CU_ASSERT_EQUAL_FATAL(v->n_ev, WS_EVIDENCE_MAX);
+    for (size_t i = 0; i < WS_EVIDENCE_MAX; i++) {
+        CU_ASSERT_STRING_EQUAL(v->ev[i].key, want.ev[i].key);
+        CU_ASSERT_EQUAL(v->ev[i].is_num, want.ev[i].is_num);
+        if (want.ev[i].is_num) {
+            CU_ASSERT_EQUAL(v->ev[i].num, want.ev[i].num);
+        } else {
+            CU_ASSERT_STRING_EQUAL(v->ev[i].str, want.ev[i].str);
+        }
+    }
+    CU_ASSERT_EQUAL(strlen(v->ev[0].str), sizeof(v->ev[0].str) - 1);
+    ws_findings_free(s.fs);
+}
+
+/* Low, then high, then medium: the high one's words stay; counts add up. */
+static void test_worst_speaks(void)
+{
+    store s;
+    open_store(&s);
+    ws_finding a = make(1, 443, WS_SEV_LOW, "low one", 30);
+    ws_finding_str(&a, "why", "low");
+    ws_finding b = make(1, 443, WS_SEV_HIGH, "high one", 10);
+    ws_finding_str(&b, "why", "high");
+    ws_finding_num(&b, "syns", 3);
+    ws_finding c = make(1, 443, WS_SEV_MEDIUM, "medium one", 50);
+    ws_findings_add(s.fs, &a);
+    ws_findings_add(s.fs, &b);
+    ws_findings_add(s.fs, &c);
+    const ws_finding *v;
+    CU_ASSERT_EQUAL_FATAL(ws_findings_get(s.fs, &v), 1);
+    CU_ASSERT_EQUAL(v->severity, WS_SEV_HIGH);
+    CU_ASSERT_STRING_EQUAL(v->message, "high one");
+    CU_ASSERT_EQUAL_FATAL(v->n_ev, 2);
+    CU_ASSERT_STRING_EQUAL(v->ev[0].str, "high");
+    CU_ASSERT_EQUAL(v->ev[1].num, 3);
+    CU_ASSERT_EQUAL(v->count, 3);
+    CU_ASSERT_EQUAL(v->first_us, 10);
+    CU_ASSERT_EQUAL(v->last_us, 50);
+    CU_ASSERT_EQUAL_FATAL(v->n_flows, 3);
+    CU_ASSERT_EQUAL(v->flows[0], 30);
+    CU_ASSERT_EQUAL(v->flows[1], 10);
+    CU_ASSERT_EQUAL(v->flows[2], 50);
+    ws_findings_free(s.fs);
+}
+
+/* Reading the findings does not end grouping: a later add joins its group
+ * or makes a new one, and a sort afterwards still puts the worst first. */
+static void test_add_after_get(void)
+{
+    store s;
+    open_store(&s);
+    for (uint8_t i = 0; i < 100; i++) {
+        ws_finding f = make(i, 443, WS_SEV_LOW, "low", 100 + i);
+        ws_findings_add(s.fs, &f);
+    }
+    const ws_finding *v;
+    CU_ASSERT_EQUAL(ws_findings_get(s.fs, &v), 100);
+    ws_finding again = make(7, 443, WS_SEV_HIGH, "now high", 5);
+    ws_findings_add(s.fs, &again);
+    ws_finding fresh = make(200, 80, WS_SEV_MEDIUM, "new", 1);
+    ws_findings_add(s.fs, &fresh);
+    ws_findings_sort(s.fs);
+    CU_ASSERT_EQUAL_FATAL(ws_findings_get(s.fs, &v), 101);
+    CU_ASSERT_EQUAL(v[0].severity, WS_SEV_HIGH);
+    CU_ASSERT_STRING_EQUAL(v[0].message, "now high");
+    CU_ASSERT_EQUAL(v[0].count, 2);
+    CU_ASSERT_EQUAL(v[0].first_us, 5);
+    CU_ASSERT_EQUAL(v[0].last_us, 107);
+    CU_ASSERT_EQUAL(v[1].severity, WS_SEV_MEDIUM);
+    CU_ASSERT_EQUAL(v[1].dport, 80);
+    /* the low ones, oldest first */
+    for (size_t i = 2; i < 101; i++) {
+        CU_ASSERT_EQUAL(v[i].severity, WS_SEV_LOW);
+        CU_ASSERT(v[i].first_us > v[i - 1].first_us || i == 2);
+    }
+    ws_finding more = make(7, 443, WS_SEV_LOW, "low", 500);
+    ws_findings_add(s.fs, &more);
+    CU_ASSERT_EQUAL_FATAL(ws_findings_get(s.fs, &v), 101);
+    CU_ASSERT_EQUAL(v[0].count, 3);
+    CU_ASSERT_EQUAL(v[0].last_us, 500);
+    CU_ASSERT_EQUAL(s.st.findings_dropped, 0);
+    ws_findings_free(s.fs);
+}
+
+/* max_findings counts groups, before and after reading. */
+static void test_limit(void)
+{
+    store s;
+    open_store(&s);
+    s.lim.max_findings = 3;
+    for (uint8_t i = 0; i < 5; i++) {
+        ws_finding f = make(i, 443, WS_SEV_LOW, "low", i);
+        ws_findings_add(s.fs, &f);
+    }
+    const ws_finding *v;
+    CU_ASSERT_EQUAL(ws_findings_get(s.fs, &v), 3);
+    CU_ASSERT_EQUAL(s.st.findings_dropped, 2);
+    ws_finding f = make(9, 443, WS_SEV_LOW, "low", 9);
+    ws_findings_add(s.fs, &f);
+    ws_finding g = make(0, 443, WS_SEV_LOW, "low", 9);
+    ws_findings_add(s.fs, &g);
+    CU_ASSERT_EQUAL(ws_findings_get(s.fs, &v), 3);
+    CU_ASSERT_EQUAL(s.st.findings_dropped, 3);
+    ws_findings_free(s.fs);
+}
+
+int main(void)
+{
+    WS_TEST_INIT();
+    static const ws_test_case cases[] = {
+        {"message and evidence kept whole", test_evidence_round_trip},
+        {"the worst example speaks for its group", test_worst_speaks},
+        {"grouping goes on after the findings are read", test_add_after_get},
+        {"max_findings before and after reading", test_limit},
+        {NULL, NULL},
+    };
+    ws_test_suite("findings store", cases);
+    return ws_test_run();
+}
