@@ -42,6 +42,8 @@ struct ws_run {
     bool out_of_memory;
     bool audited;           /* ws_run_audit is done: flows, dpi, dec are freed */
     size_t failed;          /* its answer */
+    ws_flow_start_fn on_start; /* stream runs: each flow's first packet */
+    void *start_ctx;
 };
 
 static const char *app_name(ws_run *run, const ws_flow *f)
@@ -135,6 +137,7 @@ bool ws_run_set_checks(ws_run *run, const ws_ruleset *rs, const ws_site *site)
 }
 
 const ws_checker *ws_run_checker(const ws_run *run) { return run->checker; }
+ws_checker *ws_run_checker_mut(ws_run *run) { return run->checker; }
 
 static void on_packet(const ws_packet *pkt, void *ctx)
 {
@@ -148,6 +151,8 @@ static void on_packet(const ws_packet *pkt, void *ctx)
         ws_ike_tracker_packet(run->ike, pkt);
     if (pkt->proto == 17 || (pkt->proto == 6 && f->packets[dir] <= NAMES_TCP_PACKETS))
         ws_names_packet(run->names, pkt);
+    if (run->on_start && f->packets[WS_DIR_FWD] + f->packets[WS_DIR_REV] == 1)
+        run->on_start(f, run->start_ctx);
 }
 
 static ws_frame_verdict on_frame(const ws_input *in, int dlt, const uint8_t *data,
@@ -218,13 +223,71 @@ static int cmp_rec_id(const void *a, const void *b)
     return x->f.id < y->f.id ? -1 : x->f.id > y->f.id;
 }
 
+/* The IKE SAs as they stand, copied; flow records in id order. */
+void ws_run_snapshot(ws_run *run)
+{
+    if (run->nrecs)
+        qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
+    free(run->ike_sas);
+    run->ike_sas = NULL;
+    run->n_ike_sas = 0;
+    size_t n = ws_ike_tracker_count(run->ike);
+    run->ike_sas = n ? malloc(n * sizeof(*run->ike_sas)) : NULL;
+    if (run->ike_sas)
+        for (size_t i = 0; i < n; i++)
+            run->ike_sas[run->n_ike_sas++] = *ws_ike_tracker_get(run->ike, i);
+}
+
+ws_run *ws_run_new_stream(const ws_limits *limits, char *err, size_t errlen)
+{
+    return ws_run_new(limits, NULL, 0, NULL, err, errlen);
+}
+
+void ws_run_set_flow_start(ws_run *run, ws_flow_start_fn fn, void *ctx)
+{
+    run->on_start = fn;
+    run->start_ctx = ctx;
+}
+
+void ws_run_frame(ws_run *run, int dlt, const uint8_t *data, uint32_t caplen,
+                  uint32_t wire_len, int64_t ts_us)
+{
+    if (!run->audited)
+        on_frame(NULL, dlt, data, caplen, wire_len, ts_us, run);
+}
+
+void ws_run_tick(ws_run *run, int64_t now_us)
+{
+    if (run->audited)
+        return;
+    ws_decoder_expire(run->dec, now_us);
+    ws_flow_table_expire(run->flows, now_us);
+}
+
+size_t ws_run_active_flows(const ws_run *run)
+{
+    return run->flows ? ws_flow_table_active(run->flows) : 0;
+}
+
+void ws_run_clear_flows(ws_run *run)
+{
+    run->nrecs = 0;
+}
+
 size_t ws_run_audit(ws_run *run)
 {
     if (run->audited)
         return run->failed;
+    run->failed = ws_source_run(run->source, on_frame, run);
+    ws_run_finish(run);
+    return run->failed;
+}
+
+void ws_run_finish(ws_run *run)
+{
+    if (run->audited)
+        return;
     run->audited = true;
-    size_t failed = ws_source_run(run->source, on_frame, run);
-    run->failed = failed;
     ws_decoder_expire(run->dec, INT64_MAX); /* datagrams never completed */
     ws_flow_table_flush(run->flows);
     /* Every flow is a record now: the table, nDPI and the decoder are done,
@@ -235,16 +298,9 @@ size_t ws_run_audit(ws_run *run)
     run->dpi = NULL;
     ws_decoder_free(run->dec);
     run->dec = NULL;
-    if (run->nrecs)
-        qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
-    size_t n = ws_ike_tracker_count(run->ike);
-    run->ike_sas = n ? malloc(n * sizeof(*run->ike_sas)) : NULL;
-    if (run->ike_sas)
-        for (size_t i = 0; i < n; i++)
-            run->ike_sas[run->n_ike_sas++] = *ws_ike_tracker_get(run->ike, i);
+    ws_run_snapshot(run);
     if (run->checker)
         ws_checker_finish(run->checker, run->ike_sas, run->n_ike_sas);
-    return failed;
 }
 
 const ws_limits *ws_run_limits(const ws_run *run) { return &run->limits; }

@@ -42,6 +42,37 @@ const ws_checker *ws_run_checker(const ws_run *run);
  * inputs that could not be read completely. */
 size_t ws_run_audit(ws_run *run);
 
+/* ---- a run fed frame by frame (wirespec live, doc/live.md) ---------------
+ * ws_run_new_stream, ws_run_set_checks, then ws_run_frame for each frame and
+ * ws_run_tick as (wall-clock) time passes, and ws_run_finish at the end. The
+ * offline ws_run_audit is the same: every frame of the inputs, then finish. */
+
+/* A run with no inputs; frames come from the caller. */
+ws_run *ws_run_new_stream(const ws_limits *limits, char *err, size_t errlen);
+/* Called on the first packet of each flow (after tagging it), before the
+ * packet's caller returns; f is valid during the call only. */
+typedef void (*ws_flow_start_fn)(const ws_flow *f, void *ctx);
+void ws_run_set_flow_start(ws_run *run, ws_flow_start_fn fn, void *ctx);
+/* One frame of link type dlt, captured at ts_us. */
+void ws_run_frame(ws_run *run, int dlt, const uint8_t *data, uint32_t caplen,
+                  uint32_t wire_len, int64_t ts_us);
+/* Time is now_us: flows and fragments idle past their timeouts end (flows
+ * go to the checks and become records). */
+void ws_run_tick(ws_run *run, int64_t now_us);
+/* Ends every flow and runs the end-of-run checks; frames after it are
+ * ignored. ws_run_audit calls it. */
+void ws_run_finish(ws_run *run);
+/* Refreshes what the report reads while the run goes on: the IKE SAs as
+ * they stand, the flow records in id order. */
+void ws_run_snapshot(ws_run *run);
+/* The checker, writable (live checks between flows); NULL without checks. */
+ws_checker *ws_run_checker_mut(ws_run *run);
+/* Flows in the table now. */
+size_t ws_run_active_flows(const ws_run *run);
+/* Forgets the flow records (their rules belong to a checker replaced by
+ * ws_run_set_checks). */
+void ws_run_clear_flows(ws_run *run);
+
 const ws_limits *ws_run_limits(const ws_run *run);
 const ws_stats *ws_run_stats(const ws_run *run);
 const ws_source *ws_run_source(const ws_run *run);

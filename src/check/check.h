@@ -194,4 +194,60 @@ void ws_check_nat(ws_checker *c, const ws_ike_sa *sas, size_t n_sas);
 void ws_check_esp_after_ike(ws_checker *c, const ws_ike_sa *sas, size_t n_sas);
 void ws_check_coverage(ws_checker *c);
 
+/* ---- live monitoring (doc/live.md) --------------------------------------- */
+
+/* The unexpected-port finding of one flow, into *out (ws_check_unexpected_port
+ * adds it to the findings). False when the flow is not one. */
+bool ws_unexpected_port_finding(const ws_check_flow *cf, const ws_ruleset *rs,
+                                ws_finding *out);
+
+/*
+ * Judges a flow on its first packet: true, with the finding in *out, when it
+ * is certain already that no loaded rule can allow it (an unexpected-port
+ * finding). Not certain, and false: no site; neither host listed; a rule
+ * that could apply names its responder (a name learned later could match);
+ * a host whose site entry could still change with a learned name. Nothing is
+ * stored: the flow is judged again when it ends (ws_checker_flow), and that
+ * verdict, with its final severity, is the one the findings keep.
+ */
+bool ws_checker_flow_start(const ws_checker *c, const ws_flow *f, ws_finding *out);
+
+/* NAT between nodes from the IKE SAs seen so far, added to into (not to the
+ * checker's findings): what ws_checker_finish would find now. */
+void ws_checker_nat_now(ws_checker *c, const ws_ike_sa *sas, size_t n_sas,
+                        ws_findings *into);
+
+/* Sorts the findings as ws_checker_finish does, without the end-of-run
+ * checks (a report while a live run goes on). */
+void ws_checker_sort(ws_checker *c);
+
+/*
+ * What a stream of findings has already said: for each finding group (its
+ * key as ws_findings_add groups them), the count, severity and times last
+ * emitted. ws_emit_check compares a finding with it and says whether the
+ * finding is new, changed since it was last emitted, or neither. At most
+ * 2 * max_findings groups are remembered (the findings hold at most
+ * max_findings, the rest are first-packet verdicts not yet stored); beyond,
+ * a new group is not emitted.
+ */
+typedef struct ws_emit ws_emit;
+
+typedef enum ws_emit_event {
+    WS_EMIT_NONE,     /* emitted before, unchanged (or changes not due) */
+    WS_EMIT_NEW,      /* never emitted */
+    WS_EMIT_UPDATE,   /* emitted before, count, severity or times changed */
+} ws_emit_event;
+
+ws_emit *ws_emit_new(const ws_limits *limits, ws_stats *stats);
+void ws_emit_free(ws_emit *e);
+/* Forgets every group (after the checker is replaced). */
+void ws_emit_clear(ws_emit *e);
+/* The event for f, remembered as emitted unless WS_EMIT_NONE. A change is
+ * reported only when updates_due; a new group always. */
+ws_emit_event ws_emit_check(ws_emit *e, const ws_finding *f, bool updates_due);
+/* Groups remembered. */
+size_t ws_emit_count(const ws_emit *e);
+/* "new", "update" */
+const char *ws_emit_event_name(ws_emit_event ev);
+
 #endif
