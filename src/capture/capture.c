@@ -1,5 +1,7 @@
 /* capture.c - reading pcap and pcapng files, directories of them, and stdin,
- * through libpcap. */
+ * through libpcap; specification: pcap-savefile(5), draft-ietf-opsawg-pcap
+ * (record headers) and draft-ietf-opsawg-pcapng (block headers), walked only
+ * to say at which byte a damaged file breaks. */
 #include "capture.h"
 
 #include <dirent.h>
@@ -11,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cursor.h"
 
 #define WS_READ_BUFFER (1u << 20)  /* stdio buffer per open capture file */
 #define WS_MAX_DIR_DEPTH 32
@@ -107,6 +112,19 @@ static bool has_capture_magic(const char *path)
     return false;
 }
 
+static const char *file_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISSOCK(m))
+        return "a socket";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    return "not a file";
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -157,7 +175,8 @@ static bool add_dir(ws_source *src, const char *dir, int depth)
         qsort(names, n, sizeof(*names), cmp_names);
     for (size_t i = 0; i < n; i++) {
         struct stat st, lst;
-        if (ok && lstat(names[i], &lst) == 0 && stat(names[i], &st) == 0) {
+        bool have_lst = ok && lstat(names[i], &lst) == 0;
+        if (have_lst && stat(names[i], &st) == 0) {
             if (S_ISDIR(st.st_mode)) {
                 if (!S_ISLNK(lst.st_mode)) /* no loops through links */
                     ok = add_dir(src, names[i], depth + 1);
@@ -168,13 +187,30 @@ static bool add_dir(ws_source *src, const char *dir, int depth)
                 } else {
                     src->skipped++;
                 }
+            } else {
+                /* Never opened: a FIFO with no writer would block the run,
+                 * a device could be endless. Named on the command line, it
+                 * is read. */
+                ws_input *in = add_input(src, names[i]);
+                if (!in)
+                    ok = false;
+                else
+                    set_error(in, "%s, not a regular file: not read (name it on the "
+                              "command line to read it)", file_kind(st.st_mode));
             }
         } else if (ok) {
+            int err = errno;
             ws_input *in = add_input(src, names[i]);
+            char target[256];
+            ssize_t tl;
             if (!in)
                 ok = false;
+            else if (have_lst && S_ISLNK(lst.st_mode) &&
+                     (tl = readlink(names[i], target, sizeof(target) - 1)) >= 0)
+                set_error(in, "cannot read: a symbolic link to \"%.*s\": %s", (int)tl,
+                          target, strerror(err));
             else
-                set_error(in, "cannot read: %s", strerror(errno));
+                set_error(in, "cannot read: %s", strerror(err));
         }
         free(names[i]);
     }
@@ -199,15 +235,105 @@ static pcap_t *open_input(ws_input *in)
     }
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     if (!p) {
+        struct stat st;
+        if (fp != stdin && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+            st.st_size == 0)
+            set_error(in, "not a readable pcap or pcapng file: the file is empty (0 bytes)");
+        else
+            set_error(in, "not a readable pcap or pcapng file: %s", errbuf);
         if (fp != stdin)
             fclose(fp);
-        set_error(in, "not a readable pcap or pcapng file: %s", errbuf);
         return NULL;
     }
     in->dlt = pcap_datalink(p);
     const char *name = pcap_datalink_val_to_name(in->dlt);
     in->dlt_name = name ? name : "";
     return p;
+}
+
+/*
+ * The byte offset, in the capture file at path, of packet record recno
+ * (1-based: pcap records, or pcapng packet blocks EPB, SPB and PB), or of the
+ * first header on the way there that cannot be walked (cut short, or a pcapng
+ * block length below 12 or not a multiple of 4). Only called after libpcap
+ * reported an error, so a failed read costs nothing; false for what cannot
+ * be read again (standard input, a FIFO).
+ */
+static bool record_offset(const char *path, uint64_t recno, uint64_t *off)
+{
+    if (strcmp(path, "-") == 0)
+        return false;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return false;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    uint8_t b[24];
+    bool ok = fread(b, 1, 4, f) == 4;
+    ws_cur c = ws_cur_make(b, 4);
+    uint32_t magic = ws_cur_be32(&c);
+    uint64_t at = 0;
+    if (ok && magic == 0x0a0d0d0a) {
+        /* pcapng: type, total length (byte order of the section), ...; the
+         * section header block gives the order in its byte-order magic. */
+        bool le = true;
+        uint64_t seen = 0;
+        while (at + 12 <= size && fseeko(f, (off_t)at, SEEK_SET) == 0 &&
+               fread(b, 1, 12, f) == 12) {
+            c = ws_cur_make(b, 12);
+            uint32_t type = ws_cur_be32(&c);
+            if (type == 0x0a0d0d0a) {
+                ws_cur bom = ws_cur_make(b + 8, 4);
+                le = ws_cur_be32(&bom) == 0x4d3c2b1a;
+            }
+            uint32_t len = le ? ws_cur_le32(&c) : ws_cur_be32(&c);
+            if (le)
+                type = (type >> 24) | ((type >> 8) & 0xff00) | ((type << 8) & 0xff0000) |
+                       (type << 24);
+            bool packet = type == 6 || type == 3 || type == 2;
+            if ((packet && ++seen == recno) || len < 12 || len % 4 != 0 ||
+                len > size - at)
+                break;
+            at += len;
+        }
+    } else if (ok) {
+        /* pcap: 24-byte file header, records of a 16-byte header (24 in
+         * Kuznetzov's modified format) and caplen bytes (offset 8). */
+        bool le = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1 || magic == 0x34cdb2a1;
+        uint64_t hlen = (magic == 0xa1b2cd34 || magic == 0x34cdb2a1) ? 24 : 16;
+        at = 24;
+        for (uint64_t k = 1; k < recno && at + hlen <= size; k++) {
+            if (fseeko(f, (off_t)at, SEEK_SET) != 0 || fread(b, 1, 16, f) != 16)
+                break;
+            c = ws_cur_make(b + 8, 4);
+            uint64_t caplen = le ? ws_cur_le32(&c) : ws_cur_be32(&c);
+            if (caplen > size - at - hlen)
+                break;
+            at += hlen + caplen;
+        }
+    }
+    fclose(f);
+    *off = at;
+    return ok;
+}
+
+/* The error that stopped reading in's file at packet recno. */
+static void report_break(ws_input *in, uint64_t recno, const char *why)
+{
+    uint64_t off;
+    unsigned long long r = (unsigned long long)recno;
+    if (!record_offset(in->path, recno, &off))
+        set_error(in, "packet %llu: %s", r, why);
+    else if (strncmp(why, "truncated", 9) == 0)
+        set_error(in, "packet %llu: %s (the file is cut short in the middle of packet "
+                  "%llu, which starts at byte %llu)", r, why, r, (unsigned long long)off);
+    else
+        set_error(in, "packet %llu: %s (the damage is at byte %llu)", r, why,
+                  (unsigned long long)off);
 }
 
 static int64_t ts_us(const struct pcap_pkthdr *h)
@@ -265,12 +391,15 @@ ws_source *ws_source_new(char *const paths[], size_t npaths)
         ws_source_free(src);
         return NULL;
     }
-    /* Files in time order; standard input cannot be peeked and goes first. */
+    /* Files in time order. Standard input, a FIFO or a device cannot be
+     * peeked (what is read is gone) and go first. */
     if (src->n > 1) {
         for (size_t i = 0; i < src->n; i++) {
+            struct stat st;
             if (src->in[i].error)
                 continue;
-            if (strcmp(src->in[i].path, "-") == 0)
+            if (strcmp(src->in[i].path, "-") == 0 ||
+                (stat(src->in[i].path, &st) == 0 && !S_ISREG(st.st_mode)))
                 src->in[i].first_ts_us = INT64_MIN;
             else
                 peek_first_ts(&src->in[i]);
@@ -318,41 +447,40 @@ bool ws_source_set_filter(ws_source *src, const char *bpf, char *err, size_t err
     return true;
 }
 
-static bool apply_filter(ws_source *src, ws_input *in, pcap_t *p)
+/* Compiles the filter for in's link type into prog; false with in->error set. */
+static bool compile_filter(ws_source *src, ws_input *in, pcap_t *p, struct bpf_program *prog)
 {
-    if (!src->bpf)
-        return true;
-    struct bpf_program prog;
-    if (pcap_compile(p, &prog, src->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    if (pcap_compile(p, prog, src->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         set_error(in, "filter \"%s\" does not apply to link type %s: %s",
                   src->bpf, in->dlt_name, pcap_geterr(p));
-        return false;
-    }
-    int rc = pcap_setfilter(p, &prog);
-    pcap_freecode(&prog);
-    if (rc != 0) {
-        set_error(in, "cannot set filter: %s", pcap_geterr(p));
         return false;
     }
     return true;
 }
 
-/* Reads one input to its end; false when the callback asked to stop. */
+/* Reads one input to its end; false when the callback asked to stop. The
+ * filter is applied here rather than by libpcap, so that every record is
+ * counted and an error names the packet number tshark shows. */
 static bool run_input(ws_source *src, ws_input *in, ws_frame_cb cb, void *ctx)
 {
     pcap_t *p = open_input(in);
     if (!p)
         return true;
-    if (!apply_filter(src, in, p)) {
+    struct bpf_program prog;
+    if (src->bpf && !compile_filter(src, in, p, &prog)) {
         pcap_close(p);
         return true;
     }
     bool go_on = true;
     struct pcap_pkthdr *h;
     const u_char *data;
+    uint64_t records = 0;
     int rc;
     while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-        /* With a filter, libpcap skips frames: count only those delivered. */
+        records++;
+        if (src->bpf && pcap_offline_filter(&prog, h, data) == 0)
+            continue;
+        /* With a filter, count only the frames delivered. */
         in->packets++;
         in->bytes += h->len;
         int64_t t = ts_us(h);
@@ -367,7 +495,9 @@ static bool run_input(ws_source *src, ws_input *in, ws_frame_cb cb, void *ctx)
         }
     }
     if (rc == PCAP_ERROR)
-        set_error(in, "packet %llu: %s", (unsigned long long)in->packets + 1, pcap_geterr(p));
+        report_break(in, records + 1, pcap_geterr(p));
+    if (src->bpf)
+        pcap_freecode(&prog);
     pcap_close(p);
     return go_on;
 }

@@ -41,7 +41,7 @@ static void fail(lctx *c, const char *field, const char *fmt, ...)
     c->failed = true;
 }
 
-static const char *json_type_text(json_object *o)
+const char *ws_json_type_text(const json_object *o)
 {
     switch (json_object_get_type(o)) {
     case json_type_null: return "null";
@@ -93,7 +93,7 @@ static char *get_str(lctx *c, json_object *obj, const char *key, bool required)
         return NULL;
     }
     if (!json_object_is_type(v, json_type_string)) {
-        fail(c, key, "expected a string, got %s", json_type_text(v));
+        fail(c, key, "expected a string, got %s", ws_json_type_text(v));
         return NULL;
     }
     const char *s = json_object_get_string(v);
@@ -113,7 +113,7 @@ static bool get_bool(lctx *c, json_object *obj, const char *key, bool dflt)
     if (!v)
         return dflt;
     if (!json_object_is_type(v, json_type_boolean)) {
-        fail(c, key, "expected true or false, got %s", json_type_text(v));
+        fail(c, key, "expected true or false, got %s", ws_json_type_text(v));
         return dflt;
     }
     return json_object_get_boolean(v);
@@ -145,7 +145,7 @@ static void get_source(lctx *c, json_object *obj, ws_source_ref *src, bool requi
         return;
     }
     if (!json_object_is_type(v, json_type_object)) {
-        fail(c, "source", "expected an object with \"section\", got %s", json_type_text(v));
+        fail(c, "source", "expected an object with \"section\", got %s", ws_json_type_text(v));
         return;
     }
     static const char *const keys[] = {"section", "table", "row", NULL};
@@ -177,7 +177,7 @@ bool ws_port_list_parse(json_object *arr, const ws_pack *p, bool allow_vars,
     if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0) {
         ws_diag_add(d, true, "%s: %s: expected a non-empty list of ports, got %s", where,
                     field, json_object_is_type(arr, json_type_array) ? "an empty list"
-                                                                     : json_type_text(arr));
+                                                                     : ws_json_type_text(arr));
         return false;
     }
     size_t len = json_object_array_length(arr);
@@ -230,7 +230,7 @@ bool ws_port_list_parse(json_object *arr, const ws_pack *p, bool allow_vars,
         } else {
             ws_diag_add(d, true, "%s: %s[%zu]: expected a port, a range \"N-M\", "
                         "\"$variable\" or \"any\", got %s", where, field, i,
-                        json_type_text(v));
+                        ws_json_type_text(v));
             ok = false;
         }
     }
@@ -278,7 +278,7 @@ static bool role_list(lctx *c, json_object *obj, const char *field, ws_roleset *
     }
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0) {
         fail(c, field, "expected a non-empty list of roles, got %s",
-             json_object_is_type(v, json_type_array) ? "an empty list" : json_type_text(v));
+             json_object_is_type(v, json_type_array) ? "an empty list" : ws_json_type_text(v));
         return false;
     }
     bool ok = true;
@@ -287,7 +287,7 @@ static bool role_list(lctx *c, json_object *obj, const char *field, ws_roleset *
         char f[64];
         snprintf(f, sizeof(f), "%s[%zu]", field, i);
         if (!json_object_is_type(e, json_type_string)) {
-            fail(c, f, "expected a role name, got %s", json_type_text(e));
+            fail(c, f, "expected a role name, got %s", ws_json_type_text(e));
             ok = false;
             continue;
         }
@@ -317,7 +317,7 @@ static void load_roles(lctx *c, json_object *root)
     }
     if (!json_object_is_type(v, json_type_object) || json_object_object_length(v) == 0) {
         fail(c, NULL, "expected an object of role: {\"description\": ...}, got %s",
-             json_type_text(v));
+             ws_json_type_text(v));
         return;
     }
     c->p->roles = calloc((size_t)json_object_object_length(v), sizeof(unsigned));
@@ -336,7 +336,7 @@ static void load_roles(lctx *c, json_object *root)
             continue;
         }
         if (!json_object_is_type(val, json_type_object)) {
-            fail(c, NULL, "expected {\"description\": ...}, got %s", json_type_text(val));
+            fail(c, NULL, "expected {\"description\": ...}, got %s", ws_json_type_text(val));
             continue;
         }
         static const char *const keys[] = {"description", "listed_only", NULL};
@@ -365,7 +365,7 @@ static void load_variables(lctx *c, json_object *root)
     snprintf(c->where, sizeof(c->where), "variables");
     if (!json_object_is_type(v, json_type_object)) {
         fail(c, NULL, "expected an object of name: {\"ports\": [...], ...}, got %s",
-             json_type_text(v));
+             ws_json_type_text(v));
         return;
     }
     size_t n = (size_t)json_object_object_length(v);
@@ -382,7 +382,7 @@ static void load_variables(lctx *c, json_object *root)
         }
         if (!json_object_is_type(val, json_type_object)) {
             fail(c, NULL, "expected {\"ports\": [...], \"description\": ...}, got %s",
-                 json_type_text(val));
+                 ws_json_type_text(val));
             continue;
         }
         static const char *const keys[] = {"ports", "description", "source", NULL};
@@ -427,7 +427,7 @@ static void load_features(lctx *c, json_object *root)
     snprintf(c->where, sizeof(c->where), "features");
     if (!json_object_is_type(v, json_type_object)) {
         fail(c, NULL, "expected an object of name: {\"description\": ...}, got %s",
-             json_type_text(v));
+             ws_json_type_text(v));
         return;
     }
     size_t n = (size_t)json_object_object_length(v);
@@ -443,7 +443,7 @@ static void load_features(lctx *c, json_object *root)
             continue;
         }
         if (!json_object_is_type(val, json_type_object)) {
-            fail(c, NULL, "expected {\"description\": ...}, got %s", json_type_text(val));
+            fail(c, NULL, "expected {\"description\": ...}, got %s", ws_json_type_text(val));
             continue;
         }
         static const char *const keys[] = {"description", NULL};
@@ -481,7 +481,7 @@ static void string_list(lctx *c, json_object *obj, const char *field, char ***ou
         return;
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0) {
         fail(c, field, "expected a non-empty list of strings, got %s",
-             json_object_is_type(v, json_type_array) ? "an empty list" : json_type_text(v));
+             json_object_is_type(v, json_type_array) ? "an empty list" : ws_json_type_text(v));
         return;
     }
     size_t len = json_object_array_length(v);
@@ -495,7 +495,7 @@ static void string_list(lctx *c, json_object *obj, const char *field, char ***ou
         if (!json_object_is_type(e, json_type_string) || !*json_object_get_string(e)) {
             char f[64];
             snprintf(f, sizeof(f), "%s[%zu]", field, i);
-            fail(c, f, "expected a non-empty string, got %s", json_type_text(e));
+            fail(c, f, "expected a non-empty string, got %s", ws_json_type_text(e));
             continue;
         }
         (*out)[(*n)++] = strdup(json_object_get_string(e));
@@ -512,7 +512,7 @@ static void load_rule(lctx *c, json_object *obj, size_t index)
     r->active = true;
     snprintf(c->where, sizeof(c->where), "rules[%zu]", index);
     if (!json_object_is_type(obj, json_type_object)) {
-        fail(c, NULL, "expected a rule object, got %s", json_type_text(obj));
+        fail(c, NULL, "expected a rule object, got %s", ws_json_type_text(obj));
         return;
     }
     r->id = get_str(c, obj, "id", true);
@@ -611,7 +611,7 @@ static void load_constraint(lctx *c, json_object *obj, size_t index)
     k->pack = p;
     snprintf(c->where, sizeof(c->where), "constraints[%zu]", index);
     if (!json_object_is_type(obj, json_type_object)) {
-        fail(c, NULL, "expected a constraint object, got %s", json_type_text(obj));
+        fail(c, NULL, "expected a constraint object, got %s", ws_json_type_text(obj));
         return;
     }
     k->id = get_str(c, obj, "id", true);
@@ -650,7 +650,7 @@ static void load_constraint(lctx *c, json_object *obj, size_t index)
     } else if (!json_object_is_type(rules, json_type_array) ||
                json_object_array_length(rules) == 0) {
         fail(c, "rules", "expected a non-empty list of rule ids, got %s",
-             json_type_text(rules));
+             ws_json_type_text(rules));
     } else {
         size_t n = json_object_array_length(rules);
         k->rules = calloc(n, sizeof(*k->rules));
@@ -673,7 +673,7 @@ static void load_constraint(lctx *c, json_object *obj, size_t index)
     if (!except)
         return;
     if (!json_object_is_type(except, json_type_array)) {
-        fail(c, "except", "expected a list, got %s", json_type_text(except));
+        fail(c, "except", "expected a list, got %s", ws_json_type_text(except));
         return;
     }
     size_t n = json_object_array_length(except);
@@ -815,6 +815,256 @@ char *ws_read_text_file(const char *path, size_t max, size_t *len, ws_diag *d)
     return buf;
 }
 
+/* ---- duplicate keys -------------------------------------------------------
+ * RFC 8259 section 4: names within an object SHOULD be unique, and when they
+ * are not, what a reader does is unpredictable. json-c keeps the last value
+ * silently, so a pack or site file whose author wrote a key twice would
+ * quietly lose the first. The text (already valid strict JSON) is scanned
+ * once more, keys decoded, and every duplicate reported with its place. */
+
+typedef struct jkey {
+    char *s;      /* decoded bytes */
+    size_t n;
+    size_t at;    /* offset of the key in the text */
+} jkey;
+
+typedef struct jframe {
+    bool object;
+    size_t index;     /* array: index of the current element */
+    jkey *keys;       /* object: the keys so far; the last is the current one */
+    size_t nkeys, cap;
+} jframe;
+
+static void put_utf8(char *out, size_t *n, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[(*n)++] = (char)cp;
+    } else if (cp < 0x800) {
+        out[(*n)++] = (char)(0xc0 | cp >> 6);
+        out[(*n)++] = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        out[(*n)++] = (char)(0xe0 | cp >> 12);
+        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3f));
+    } else {
+        out[(*n)++] = (char)(0xf0 | cp >> 18);
+        out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3f));
+    }
+}
+
+static uint32_t hex4(const char *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v = v << 4 | (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* Decodes the string starting at text[*i] (the opening quote) into a new
+ * buffer; *i ends after the closing quote. The text is valid JSON. */
+static char *json_string(const char *text, size_t len, size_t *i, size_t *n)
+{
+    size_t start = ++*i, end = start;
+    while (end < len && text[end] != '"')
+        end += text[end] == '\\' ? 2 : 1;
+    char *out = malloc(end - start + 1);
+    *n = 0;
+    for (size_t k = start; out && k < end && k < len; k++) {
+        if (text[k] != '\\') {
+            out[(*n)++] = text[k];
+            continue;
+        }
+        char e = text[++k];
+        switch (e) {
+        case 'b': out[(*n)++] = '\b'; break;
+        case 'f': out[(*n)++] = '\f'; break;
+        case 'n': out[(*n)++] = '\n'; break;
+        case 'r': out[(*n)++] = '\r'; break;
+        case 't': out[(*n)++] = '\t'; break;
+        case 'u': {
+            if (k + 4 >= len)
+                break;
+            uint32_t cp = hex4(text + k + 1);
+            k += 4;
+            if (cp >= 0xd800 && cp < 0xdc00 && k + 6 < len && text[k + 1] == '\\' &&
+                text[k + 2] == 'u') {
+                uint32_t lo = hex4(text + k + 3);
+                if (lo >= 0xdc00 && lo < 0xe000) {
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    k += 6;
+                }
+            }
+            put_utf8(out, n, cp); /* 4 bytes at most, from 6 or 12 of text */
+            break;
+        }
+        default: out[(*n)++] = e; break; /* " \ / */
+        }
+    }
+    *i = end + 1;
+    return out;
+}
+
+static void line_col(const char *text, size_t at, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* "rules[3].source" for the frames up to depth (the root is ""). */
+static void json_path(const jframe *st, size_t depth, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 1; k < depth && used < size; k++) {
+        const jframe *up = &st[k - 1];
+        int w;
+        if (up->object)
+            w = snprintf(buf + used, size - used, "%s%.*s", used ? "." : "",
+                         (int)(up->nkeys ? up->keys[up->nkeys - 1].n : 0),
+                         up->nkeys ? up->keys[up->nkeys - 1].s : "");
+        else
+            w = snprintf(buf + used, size - used, "[%zu]", up->index);
+        if (w > 0)
+            used += (size_t)w;
+    }
+}
+
+static int cmp_jkey(const void *a, const void *b)
+{
+    const jkey *x = a, *y = b;
+    size_t m = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->s, y->s, m);
+    if (c)
+        return c;
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Reports every key the object at st[depth - 1] holds twice. */
+static bool report_duplicates(const char *path, const char *text, jframe *st, size_t depth,
+                              ws_diag *d)
+{
+    jframe *f = &st[depth - 1];
+    if (f->nkeys < 2)
+        return true;
+    char where[512];
+    json_path(st, depth, where, sizeof(where));
+    qsort(f->keys, f->nkeys, sizeof(*f->keys), cmp_jkey);
+    bool ok = true;
+    for (size_t i = 1; i < f->nkeys; i++) {
+        const jkey *a = &f->keys[i - 1], *b = &f->keys[i];
+        if (a->n != b->n || memcmp(a->s, b->s, a->n) != 0)
+            continue;
+        size_t fl, fc, line, col;
+        line_col(text, a->at, &fl, &fc);
+        line_col(text, b->at, &line, &col);
+        ws_diag_add(d, true, "%s:%zu:%zu: %s%sduplicate key \"%.*s\" (also at line %zu, "
+                    "column %zu; only one of the two values would be used)", path, line,
+                    col, where, *where ? ": " : "", (int)(b->n > 200 ? 200 : b->n), b->s,
+                    fl, fc);
+        ok = false;
+    }
+    return ok;
+}
+
+static void free_frame(jframe *f)
+{
+    for (size_t i = 0; i < f->nkeys; i++)
+        free(f->keys[i].s);
+    free(f->keys);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Scans valid JSON text for duplicate keys; false after reporting them. */
+static bool json_unique_keys(const char *path, const char *text, size_t len, ws_diag *d)
+{
+    jframe *st = NULL;
+    size_t depth = 0, cap = 0;
+    bool ok = true, oom = false;
+    bool want_key = false; /* the next string in the current object is a key */
+    for (size_t i = 0; i < len && !oom;) {
+        char ch = text[i];
+        if (ch == '{' || ch == '[') {
+            if (depth == cap) {
+                size_t nc = cap ? cap * 2 : 16;
+                jframe *ns = realloc(st, nc * sizeof(*ns));
+                if (!ns) {
+                    oom = true;
+                    break;
+                }
+                st = ns;
+                cap = nc;
+            }
+            memset(&st[depth], 0, sizeof(*st));
+            st[depth++].object = ch == '{';
+            want_key = ch == '{';
+            i++;
+        } else if (ch == '}' || ch == ']') {
+            if (depth && ch == '}' && !report_duplicates(path, text, st, depth, d))
+                ok = false;
+            if (depth)
+                free_frame(&st[--depth]);
+            want_key = false;
+            i++;
+        } else if (ch == ',') {
+            if (depth && st[depth - 1].object)
+                want_key = true;
+            else if (depth)
+                st[depth - 1].index++;
+            i++;
+        } else if (ch == '"') {
+            size_t at = i, n;
+            if (!want_key) {
+                while (++i < len && text[i] != '"')
+                    if (text[i] == '\\')
+                        i++;
+                i++;
+                continue;
+            }
+            char *s = json_string(text, len, &i, &n);
+            jframe *f = &st[depth - 1];
+            if (s && f->nkeys == f->cap) {
+                size_t nc = f->cap ? f->cap * 2 : 8;
+                jkey *nk = realloc(f->keys, nc * sizeof(*nk));
+                if (nk) {
+                    f->keys = nk;
+                    f->cap = nc;
+                }
+            }
+            if (!s || f->nkeys == f->cap) {
+                free(s);
+                oom = true;
+                break;
+            }
+            f->keys[f->nkeys++] = (jkey){s, n, at};
+            want_key = false;
+        } else {
+            i++;
+        }
+    }
+    while (depth)
+        free_frame(&st[--depth]);
+    free(st);
+    if (oom) {
+        ws_diag_add(d, true, "%s: out of memory", path);
+        return false;
+    }
+    return ok;
+}
+
 json_object *ws_json_parse(const char *path, const char *text, size_t len, ws_diag *d)
 {
     json_tokener *tok = json_tokener_new();
@@ -822,6 +1072,10 @@ json_object *ws_json_parse(const char *path, const char *text, size_t len, ws_di
         ws_diag_add(d, true, "%s: out of memory", path);
         return NULL;
     }
+    /* RFC 8259 only: no comments, single quotes or other extensions; UTF-8
+     * checked. Trailing white space is checked below. */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+                                    JSON_TOKENER_VALIDATE_UTF8);
     json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error e = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
@@ -852,6 +1106,10 @@ json_object *ws_json_parse(const char *path, const char *text, size_t len, ws_di
                 break;
             }
         }
+        if (root && !json_unique_keys(path, text, len, d)) {
+            json_object_put(root);
+            root = NULL;
+        }
     }
     json_tokener_free(tok);
     return root;
@@ -862,7 +1120,7 @@ static bool load_pack(lctx *c, json_object *root)
     ws_pack *p = c->p;
     snprintf(c->where, sizeof(c->where), "pack");
     if (!json_object_is_type(root, json_type_object)) {
-        fail(c, NULL, "expected a JSON object, got %s", json_type_text(root));
+        fail(c, NULL, "expected a JSON object, got %s", ws_json_type_text(root));
         return false;
     }
     static const char *const keys[] = {"format", "pack", "vendor", "product", "document",
@@ -890,7 +1148,7 @@ static bool load_pack(lctx *c, json_object *root)
     if (!doc) {
         fail(c, NULL, "missing \"document\" (the source document's title, revision, date)");
     } else if (!json_object_is_type(doc, json_type_object)) {
-        fail(c, "document", "expected an object, got %s", json_type_text(doc));
+        fail(c, "document", "expected an object, got %s", ws_json_type_text(doc));
     } else {
         snprintf(c->where, sizeof(c->where), "document");
         static const char *const dkeys[] = {"title", "revision", "date", "file", NULL};
@@ -911,7 +1169,7 @@ static bool load_pack(lctx *c, json_object *root)
         fail(c, NULL, "missing \"rules\"");
     } else if (!json_object_is_type(rules, json_type_array) ||
                json_object_array_length(rules) == 0) {
-        fail(c, "rules", "expected a non-empty list of rules, got %s", json_type_text(rules));
+        fail(c, "rules", "expected a non-empty list of rules, got %s", ws_json_type_text(rules));
     } else {
         size_t n = json_object_array_length(rules);
         p->rules = calloc(n, sizeof(*p->rules));
@@ -927,7 +1185,7 @@ static bool load_pack(lctx *c, json_object *root)
     if (cons) {
         snprintf(c->where, sizeof(c->where), "pack");
         if (!json_object_is_type(cons, json_type_array)) {
-            fail(c, "constraints", "expected a list, got %s", json_type_text(cons));
+            fail(c, "constraints", "expected a list, got %s", ws_json_type_text(cons));
         } else {
             size_t n = json_object_array_length(cons);
             p->constraints = calloc(n ? n : 1, sizeof(*p->constraints));

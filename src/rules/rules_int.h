@@ -36,8 +36,11 @@ void ws_pack_free(ws_pack *p);
 /* Reads a whole file for a JSON parser; NULL with a message in d. */
 char *ws_read_text_file(const char *path, size_t max, size_t *len, ws_diag *d);
 
-/* Parses JSON text; NULL with "FILE:LINE:COL: ..." in d. */
+/* Parses JSON text (RFC 8259 strictly, UTF-8 checked, no key twice in an
+ * object); NULL with "FILE:LINE:COL: ..." in d. */
 struct json_object *ws_json_parse(const char *path, const char *text, size_t len, ws_diag *d);
+/* "a string", "an array", ... for messages that say what was found. */
+const char *ws_json_type_text(const struct json_object *o);
 
 /* A port list (JSON array) into range items; vars resolve "$name" (NULL:
  * variables not allowed). where/field name the place in messages.

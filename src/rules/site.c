@@ -190,7 +190,8 @@ static char *opt_str(sctx *c, json_object *o, const char *key, const char *where
     if (!json_object_object_get_ex(o, key, &v))
         return NULL;
     if (!json_object_is_type(v, json_type_string)) {
-        SFAIL(c, "%s: %s: %s: expected a string", c->file, where, key);
+        SFAIL(c, "%s: %s: %s: expected a string, got %s", c->file, where, key,
+              ws_json_type_text(v));
         return NULL;
     }
     return strdup(json_object_get_string(v));
@@ -203,7 +204,8 @@ static void load_host(sctx *c, ws_ruleset *rs, ws_site *s, json_object *o, size_
     char where[160];
     snprintf(where, sizeof(where), "hosts[%zu]", i);
     if (!json_object_is_type(o, json_type_object)) {
-        SFAIL(c, "%s: %s: expected {\"match\": ..., \"roles\": [...]}", c->file, where);
+        SFAIL(c, "%s: %s: expected {\"match\": ..., \"roles\": [...]}, got %s", c->file,
+              where, ws_json_type_text(o));
         return;
     }
     json_object_object_foreach(o, key, val) {
@@ -214,9 +216,14 @@ static void load_host(sctx *c, ws_ruleset *rs, ws_site *s, json_object *o, size_
                   "location)", c->file, where, key);
     }
     json_object *m, *roles;
-    if (!json_object_object_get_ex(o, "match", &m) || !json_object_is_type(m, json_type_string)) {
+    if (!json_object_object_get_ex(o, "match", &m)) {
         SFAIL(c, "%s: %s: missing \"match\" (an address, a CIDR prefix or a DNS name "
               "pattern)", c->file, where);
+        return;
+    }
+    if (!json_object_is_type(m, json_type_string)) {
+        SFAIL(c, "%s: %s: match: expected a string (an address, a CIDR prefix or a DNS "
+              "name pattern), got %s", c->file, where, ws_json_type_text(m));
         return;
     }
     h->match = strdup(json_object_get_string(m));
@@ -234,9 +241,13 @@ static void load_host(sctx *c, ws_ruleset *rs, ws_site *s, json_object *o, size_
             SFAIL(c, "%s: %s: listed again (first in hosts[%zu])", c->file, where,
                   s->hosts[j].index);
     ws_roleset_add(&h->roles, WS_ROLE_ANY);
-    if (!json_object_object_get_ex(o, "roles", &roles) ||
-        !json_object_is_type(roles, json_type_array) || !json_object_array_length(roles)) {
+    if (!json_object_object_get_ex(o, "roles", &roles)) {
         SFAIL(c, "%s: %s: missing \"roles\" (a non-empty list)", c->file, where);
+    } else if (!json_object_is_type(roles, json_type_array) ||
+               !json_object_array_length(roles)) {
+        SFAIL(c, "%s: %s: roles: expected a non-empty list of role names, got %s", c->file,
+              where, json_object_is_type(roles, json_type_array) ? "an empty list"
+                                                                 : ws_json_type_text(roles));
     } else {
         for (size_t j = 0; j < json_object_array_length(roles); j++) {
             json_object *e = json_object_array_get_idx(roles, j);
@@ -244,7 +255,8 @@ static void load_host(sctx *c, ws_ruleset *rs, ws_site *s, json_object *o, size_
                                    ? json_object_get_string(e) : NULL;
             int id = name ? ws_ruleset_role_id(rs, name) : -1;
             if (!name) {
-                SFAIL(c, "%s: %s: roles[%zu]: expected a role name", c->file, where, j);
+                SFAIL(c, "%s: %s: roles[%zu]: expected a role name, got %s", c->file, where,
+                      j, ws_json_type_text(e));
             } else if (id == WS_ROLE_ANY) {
                 SFAIL(c, "%s: %s: roles[%zu]: \"any\" is what unlisted hosts are; list "
                       "a host with the roles it plays", c->file, where, j);
@@ -266,7 +278,8 @@ static void load_host(sctx *c, ws_ruleset *rs, ws_site *s, json_object *o, size_
 static void load_settings(sctx *c, ws_ruleset *rs, json_object *set)
 {
     if (!json_object_is_type(set, json_type_object)) {
-        SFAIL(c, "%s: settings: expected an object of variable: [ports]", c->file);
+        SFAIL(c, "%s: settings: expected an object of variable: [ports], got %s", c->file,
+              ws_json_type_text(set));
         return;
     }
     json_object_object_foreach(set, key, val) {
@@ -299,13 +312,15 @@ static void load_settings(sctx *c, ws_ruleset *rs, json_object *set)
 static void load_features(sctx *c, ws_ruleset *rs, json_object *fs)
 {
     if (!json_object_is_type(fs, json_type_array)) {
-        SFAIL(c, "%s: features: expected a list of feature names", c->file);
+        SFAIL(c, "%s: features: expected a list of feature names, got %s", c->file,
+              ws_json_type_text(fs));
         return;
     }
     for (size_t i = 0; i < json_object_array_length(fs); i++) {
         json_object *e = json_object_array_get_idx(fs, i);
         if (!json_object_is_type(e, json_type_string)) {
-            SFAIL(c, "%s: features[%zu]: expected a feature name", c->file, i);
+            SFAIL(c, "%s: features[%zu]: expected a feature name, got %s", c->file, i,
+                  ws_json_type_text(e));
             continue;
         }
         const char *name = json_object_get_string(e);
@@ -328,7 +343,8 @@ static void load_absent(sctx *c, ws_ruleset *rs, ws_site *s, json_object *a)
     for (size_t i = 0; i < json_object_array_length(a); i++) {
         json_object *e = json_object_array_get_idx(a, i);
         if (!json_object_is_type(e, json_type_string)) {
-            SFAIL(c, "%s: absent_roles[%zu]: expected a role name", c->file, i);
+            SFAIL(c, "%s: absent_roles[%zu]: expected a role name, got %s", c->file, i,
+                  ws_json_type_text(e));
             continue;
         }
         const char *name = json_object_get_string(e);
@@ -366,7 +382,8 @@ ws_site *ws_site_load(const char *path, ws_ruleset *rs, ws_diag *d)
         goto fail;
     }
     if (!json_object_is_type(root, json_type_object)) {
-        SFAIL(&c, "%s: expected a JSON object with \"hosts\"", path);
+        SFAIL(&c, "%s: expected a JSON object with \"hosts\", got %s", path,
+              ws_json_type_text(root));
         goto fail;
     }
     json_object_object_foreach(root, key, val) {
@@ -378,10 +395,14 @@ ws_site *ws_site_load(const char *path, ws_ruleset *rs, ws_diag *d)
     }
     s->name = opt_str(&c, root, "name", "site");
     json_object *hosts, *v;
-    if (!json_object_object_get_ex(root, "hosts", &hosts) ||
-        !json_object_is_type(hosts, json_type_array)) {
+    if (!json_object_object_get_ex(root, "hosts", &hosts)) {
         SFAIL(&c, "%s: missing \"hosts\" (a list of {\"match\": ..., \"roles\": [...]})",
               path);
+        goto fail;
+    }
+    if (!json_object_is_type(hosts, json_type_array)) {
+        SFAIL(&c, "%s: hosts: expected a list of {\"match\": ..., \"roles\": [...]}, got %s",
+              path, ws_json_type_text(hosts));
         goto fail;
     }
     size_t n = json_object_array_length(hosts);
