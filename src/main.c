@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -66,6 +67,41 @@ static void usage_audit(FILE *out)
         fprintf(out, "  %-22s %s\n", name, desc);
 }
 
+/* An option that takes one value, given again: refused rather than one of
+ * the two silently winning. */
+static bool once(const char *opt, const char **slot, const char *value)
+{
+    if (*slot) {
+        fprintf(stderr, "%s audit: %s given twice (\"%s\", then \"%s\"); give it once\n",
+                ws_prog, opt, *slot, value);
+        return false;
+    }
+    *slot = value;
+    return true;
+}
+
+/* True (after a message) when path names the same file as one of the
+ * inputs, packs or the site: writing the report would replace it. */
+static bool output_clobbers(const char *output, char **inputs, size_t n,
+                            const ws_rules_args *ra)
+{
+    struct stat o, st;
+    if (!output || strcmp(output, "-") == 0 || stat(output, &o) != 0 || !S_ISREG(o.st_mode))
+        return false;
+    for (size_t i = 0; i < n + ra->n_packs + 1; i++) {
+        const char *p = i < n ? inputs[i] : i < n + ra->n_packs ? ra->packs[i - n] : ra->site;
+        if (p && strcmp(p, "-") != 0 && stat(p, &st) == 0 && st.st_dev == o.st_dev &&
+            st.st_ino == o.st_ino) {
+            fprintf(stderr, "%s audit: --output %s is also %s %s: the report would replace "
+                            "it\n", ws_prog, output,
+                    i < n ? "the input" : i < n + ra->n_packs ? "the rule pack" : "the site file",
+                    p);
+            return true;
+        }
+    }
+    return false;
+}
+
 static int cmd_audit(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -82,7 +118,9 @@ static int cmd_audit(int argc, char **argv)
     ws_limits limits;
     ws_limits_default(&limits);
     ws_format fmt = WS_FORMAT_TEXT;
-    const char *output = NULL, *bpf = NULL;
+    const char *output = NULL, *bpf = NULL, *format_arg = NULL, *fail_arg = NULL;
+    const char *limits_set[64]; /* names given to --limit, each once */
+    size_t n_limits_set = 0;
     ws_rules_args ra;
     memset(&ra, 0, sizeof(ra));
     int fail_on = WS_SEV_MEDIUM;
@@ -98,9 +136,12 @@ static int cmd_audit(int argc, char **argv)
             }
             break;
         case 's':
-            ra.site = optarg;
+            if (!once("--site", &ra.site, optarg))
+                goto done;
             break;
         case 'X':
+            if (!once("--fail-on", &fail_arg, optarg))
+                goto done;
             if (!ws_severity_parse(optarg, &fail_on)) {
                 fprintf(stderr, "%s audit: --fail-on: \"%s\" is not info, low, medium, high "
                                 "or none\n", ws_prog, optarg);
@@ -108,16 +149,20 @@ static int cmd_audit(int argc, char **argv)
             }
             break;
         case 'f':
+            if (!once("--format", &format_arg, optarg))
+                goto done;
             if (!ws_format_parse(optarg, &fmt)) {
                 fprintf(stderr, "%s audit: unknown format \"%s\" (expected text or json)\n", ws_prog, optarg);
                 goto done;
             }
             break;
         case 'o':
-            output = optarg;
+            if (!once("--output", &output, optarg))
+                goto done;
             break;
         case 'F':
-            bpf = optarg;
+            if (!once("--filter", &bpf, optarg))
+                goto done;
             break;
         case 'L': {
             char *eq = strchr(optarg, '=');
@@ -130,6 +175,14 @@ static int cmd_audit(int argc, char **argv)
                 fprintf(stderr, "%s audit: %s\n", ws_prog, err);
                 goto done;
             }
+            for (size_t i = 0; i < n_limits_set; i++)
+                if (strcmp(limits_set[i], optarg) == 0) {
+                    fprintf(stderr, "%s audit: --limit %s given twice; give it once\n",
+                            ws_prog, optarg);
+                    goto done;
+                }
+            if (n_limits_set < sizeof(limits_set) / sizeof(limits_set[0]))
+                limits_set[n_limits_set++] = optarg;
             break;
         }
         case 'h':
@@ -146,6 +199,8 @@ static int cmd_audit(int argc, char **argv)
                         "Try '%s audit --help'.\n", ws_prog, ws_prog);
         goto done;
     }
+    if (output_clobbers(output, argv + optind, (size_t)(argc - optind), &ra))
+        goto done;
 
     ws_site *site = NULL;
     ws_ruleset *rs = ws_rules_open("audit", &ra, &site);
