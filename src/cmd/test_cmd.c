@@ -451,6 +451,11 @@ int ws_cmd_test(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'J':
+            if (o.junit) {
+                fprintf(stderr, "%s test: --junit given twice (\"%s\", then \"%s\"); give it "
+                        "once\n", ws_prog, o.junit, optarg);
+                return EXIT_USAGE;
+            }
             o.junit = optarg;
             break;
         case 'U':
@@ -466,6 +471,15 @@ int ws_cmd_test(int argc, char **argv)
             fprintf(stderr, "Try '%s test --help'.\n", ws_prog);
             return EXIT_USAGE;
         }
+    }
+
+    if (o.update && o.junit) {
+        /* --update rewrites the cases' findings from this very run, so it
+         * tests nothing about them: a JUnit file of it would report passes
+         * that were never tested. */
+        fprintf(stderr, "%s test: --update and --junit exclude each other (--update rewrites "
+                "the expectations; run the test again, with --junit, to report it)\n", ws_prog);
+        return EXIT_USAGE;
     }
 
     ws_case_list l;
