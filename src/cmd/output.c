@@ -47,18 +47,21 @@ int ws_out_open(ws_out *o, const char *cmd, const char *path)
 
 int ws_out_close(ws_out *o, bool ok)
 {
+    /* A write that failed while the report was written (ENOSPC on
+     * /dev/full, EIO) left errno set: ws_report_write returns right then. */
+    int e = errno;
     const char *name = o->path ? o->path : "the report";
-    if (!o->path) {
-        if ((fflush(stdout) != 0 || ferror(stdout)) && ok) {
-            fprintf(stderr, "%s %s: writing %s: %s\n", ws_prog, o->cmd, name, strerror(errno));
-            ok = false;
-        }
-        return ok ? 0 : -1;
+    bool werr = ferror(o->fp) != 0;
+    if (o->path ? fclose(o->fp) != 0 : fflush(stdout) != 0) {
+        werr = true;
+        e = errno;
     }
-    bool werr = ferror(o->fp);
-    if ((fclose(o->fp) != 0 || werr) && ok) {
-        fprintf(stderr, "%s %s: writing %s: %s\n", ws_prog, o->cmd, name, strerror(errno));
+    if (werr) {
+        fprintf(stderr, "%s %s: writing %s: %s\n", ws_prog, o->cmd, name,
+                e ? strerror(e) : "write error");
         ok = false;
+    } else if (!ok) {
+        fprintf(stderr, "%s %s: %s could not be written completely\n", ws_prog, o->cmd, name);
     }
     if (o->tmp) {
         if (ok && rename(o->tmp, o->path) != 0) {
