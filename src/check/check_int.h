@@ -22,6 +22,7 @@ struct ws_checker {
     ws_names_fn names;
     void *names_ctx;
     ws_roleset open;             /* the roles of unlisted hosts */
+    ws_roleset by_name;          /* open roles + the roles given by name pattern */
     ws_rules_index *index;       /* rules by transport and port; NULL: plain scan */
     ws_findings *findings;
 

@@ -31,6 +31,9 @@ ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
     c->names = names;
     c->names_ctx = names_ctx;
     ws_site_open_roles(site, rs, &c->open);
+    ws_site_pattern_roles(site, &c->by_name);
+    for (size_t w = 0; w < sizeof(c->by_name.w) / sizeof(c->by_name.w[0]); w++)
+        c->by_name.w[w] |= c->open.w[w];
     c->findings = ws_findings_new(limits, stats);
     c->index = ws_rules_index_new(rs);
     if (!c->findings || !c->index) {
@@ -332,6 +335,20 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     q.n_dst_names = n_dst;
     q.try_reversed = initiator_uncertain(f);
     ws_rules_match_ix(c->rs, c->index, &q, &cf.match);
+    if (!cf.match.rule && c->site && !cf.dst.entry && !n_dst &&
+        (!cf.match.near || cf.match.miss != WS_MISS_FEATURE)) {
+        /* The responder may be a host the site lists by name pattern whose
+         * name was not learned (looked up before the capture began): if a
+         * rule would allow it as one, that is the nearest rule. */
+        ws_match_query qn = q;
+        qn.dst_roles = &c->by_name;
+        ws_match m;
+        if (!ws_rules_match_ix(c->rs, c->index, &qn, &m) && m.near &&
+            m.miss == WS_MISS_NAME_UNKNOWN) {
+            cf.match.near = m.near;
+            cf.match.miss = m.miss;
+        }
+    }
     if (!c->site)
         return cf.match.rule;
 

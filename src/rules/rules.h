@@ -242,6 +242,9 @@ size_t ws_site_hosts(const ws_site *s, const ws_site_host **hosts);
  */
 const ws_site_host *ws_site_lookup(const ws_site *s, const ws_addr *a,
                                    const char *const *names, size_t n_names);
+/* The roles the site gives to name-pattern entries: a host whose name was not
+ * learned may still be one of those (out cleared first). */
+void ws_site_pattern_roles(const ws_site *s, ws_roleset *out);
 /* True when no name pattern is listed: a lookup then depends on the address only. */
 bool ws_site_address_only(const ws_site *s);
 

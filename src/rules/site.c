@@ -68,6 +68,14 @@ void ws_site_open_roles(const ws_site *s, const ws_ruleset *rs, ws_roleset *out)
     ws_roleset_add(out, WS_ROLE_ANY);
 }
 
+void ws_site_pattern_roles(const ws_site *s, ws_roleset *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; s && i < s->n_patterns; i++)
+        for (size_t w = 0; w < sizeof(out->w) / sizeof(out->w[0]); w++)
+            out->w[w] |= s->patterns[i]->roles.w[w];
+}
+
 /* Address with its host bits cleared beyond plen. */
 static void mask(ws_addr *a, unsigned plen)
 {
