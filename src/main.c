@@ -27,6 +27,7 @@ static void usage_main(FILE *out)
             "\n"
             "Commands:\n"
             "  audit [options] INPUT...   audit pcap/pcapng files, directories, or - (stdin)\n"
+            "  live -i IFACE [options]    monitor live interfaces (a span port); streams findings\n"
             "  rules list|show|check|match  the rule packs: list, read, check, ask\n"
             "  test [options] [DIR|CASE...]  run the regression cases of a capture corpus\n"
             "\n"
@@ -53,7 +54,7 @@ static void usage_audit(FILE *out)
             "  -s, --site FILE        the site inventory: which host plays which role\n"
             "      --fail-on SEV      exit 1 when a finding is at least SEV: info, low,\n"
             "                         medium (default), high, or none\n"
-            "  -f, --format FMT       text (default) or json\n"
+            "  -f, --format FMT       text (default), json, or jsonl (the JSON report on one line)\n"
             "  -o, --output FILE      write the report to FILE (replaced only when complete)\n"
             "      --filter BPF       read only packets matching the BPF expression\n"
             "  -L, --limit NAME=VAL   set a resource limit (repeatable); see below\n"
@@ -152,7 +153,7 @@ static int cmd_audit(int argc, char **argv)
             if (!once("--format", &format_arg, optarg))
                 goto done;
             if (!ws_format_parse(optarg, &fmt)) {
-                fprintf(stderr, "%s audit: unknown format \"%s\" (expected text or json)\n", ws_prog, optarg);
+                fprintf(stderr, "%s audit: unknown format \"%s\" (expected text, json or jsonl)\n", ws_prog, optarg);
                 goto done;
             }
             break;
@@ -262,6 +263,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(argc - 1, argv + 1);
+    if (strcmp(cmd, "live") == 0)
+        return ws_cmd_live(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return ws_cmd_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0)

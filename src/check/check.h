@@ -238,7 +238,7 @@ typedef enum ws_emit_event {
     WS_EMIT_UPDATE,   /* emitted before, count, severity or times changed */
 } ws_emit_event;
 
-ws_emit *ws_emit_new(const ws_limits *limits, ws_stats *stats);
+ws_emit *ws_emit_new(const ws_limits *limits);
 void ws_emit_free(ws_emit *e);
 /* Forgets every group (after the checker is replaced). */
 void ws_emit_clear(ws_emit *e);

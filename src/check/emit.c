@@ -27,13 +27,12 @@ struct ws_emit {
     size_t cap, used;
 };
 
-ws_emit *ws_emit_new(const ws_limits *limits, ws_stats *stats)
+ws_emit *ws_emit_new(const ws_limits *limits)
 {
     ws_emit *e = calloc(1, sizeof(*e));
     if (!e)
         return NULL;
     e->limits = limits;
-    (void)stats;
     return e;
 }
 

@@ -53,6 +53,8 @@ int ws_out_close(ws_out *o, bool ok);
 void ws_diag_print(const ws_diag *d);
 
 int ws_cmd_rules(int argc, char **argv);
+/* `wirespec live` (doc/live.md). */
+int ws_cmd_live(int argc, char **argv);
 /* `wirespec test` (doc/corpus.md). */
 int ws_cmd_test(int argc, char **argv);
 

@@ -33,6 +33,18 @@ void ws_limits_default(ws_limits *l)
     l->max_report_flows = 1u << 20;
 }
 
+void ws_limits_live_default(ws_limits *l)
+{
+    ws_limits_default(l);
+    /* Operators want a blocked path told while it happens, not after a
+     * client has given up: the verdict of an unanswered SYN is certain
+     * once it has waited longer than any answer takes. */
+    l->tcp_handshake_idle_us = WS_LIVE_SYN_TIMEOUT_S * SEC;
+    /* Records are kept for the report; a run of days must not keep one
+     * per flow. */
+    l->max_report_flows = WS_LIVE_REPORT_FLOWS;
+}
+
 enum kind { K_U32, K_U64, K_BYTES, K_USEC };
 
 static const struct {

@@ -36,6 +36,13 @@ typedef struct ws_limits {
 
 /* Fills *l with the defaults. */
 void ws_limits_default(ws_limits *l);
+/* The defaults of wirespec live (doc/live.md, "Sizing"): ws_limits_default
+ * with a SYN timeout of WS_LIVE_SYN_TIMEOUT_S (tcp_handshake_idle: a SYN
+ * unanswered that long is a blocked path) and at most WS_LIVE_REPORT_FLOWS
+ * flow records kept for the report. */
+#define WS_LIVE_SYN_TIMEOUT_S 5
+#define WS_LIVE_REPORT_FLOWS 65536
+void ws_limits_live_default(ws_limits *l);
 
 /*
  * Sets one limit from text, as given to --limit NAME=VALUE: counts are plain

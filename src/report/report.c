@@ -9,6 +9,8 @@ bool ws_format_parse(const char *s, ws_format *out)
         *out = WS_FORMAT_TEXT;
     else if (strcmp(s, "json") == 0)
         *out = WS_FORMAT_JSON;
+    else if (strcmp(s, "jsonl") == 0)
+        *out = WS_FORMAT_JSONL;
     else
         return false;
     return true;
@@ -16,7 +18,14 @@ bool ws_format_parse(const char *s, ws_format *out)
 
 bool ws_report_write(FILE *out, ws_format fmt, const ws_run *run)
 {
-    bool ok = fmt == WS_FORMAT_JSON ? ws_report_json(out, run) : ws_report_text(out, run);
+    return ws_report_write_live(out, fmt, run, true);
+}
+
+bool ws_report_write_live(FILE *out, ws_format fmt, const ws_run *run, bool final)
+{
+    bool ok = fmt == WS_FORMAT_JSON    ? ws_report_json(out, run)
+              : fmt == WS_FORMAT_JSONL ? ws_report_jsonl(out, run, final)
+                                       : ws_report_text(out, run);
     return fflush(out) == 0 && ok;
 }
 

@@ -18,4 +18,11 @@ const char *ws_report_end_reason(ws_end_reason why);
 /* Everything the run saw but could not use or keep. */
 uint64_t ws_report_drops(const ws_stats *s);
 
+struct json_object;
+/* One finding as the JSON report holds it (the JSON lines share it). */
+struct json_object *ws_report_finding_json(const ws_run *run, const ws_finding *f);
+/* Seconds since the epoch with microseconds, as the JSON report writes times. */
+struct json_object *ws_report_time_json(int64_t us);
+bool ws_report_jsonl(FILE *out, const ws_run *run, bool final);
+
 #endif

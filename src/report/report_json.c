@@ -353,6 +353,16 @@ static json_object *mesh_json(const ws_run *run, const ws_mesh *m)
     return o;
 }
 
+json_object *ws_report_finding_json(const ws_run *run, const ws_finding *f)
+{
+    return finding_json(run, f);
+}
+
+json_object *ws_report_time_json(int64_t us)
+{
+    return jtime(us);
+}
+
 /* Streams an array of n items made by item(i). */
 static void put_array(FILE *out, const char *key, size_t n, json_object *(*item)(const ws_run *, size_t),
                       const ws_run *run, bool last)
