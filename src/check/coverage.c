@@ -161,14 +161,19 @@ static bool always_listed(const ws_checker *c, const ws_host *h)
  * unseen pairs are not listed (a site of thousands of endpoints would list
  * millions).
  */
-static void rule_coverage(ws_checker *c, const ws_rule *r)
+static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
+                          size_t n_listed)
 {
     bool mesh = ws_check_rule_in_mesh(r);
-    for (size_t i = 0; i < c->n_present; i++) {
+    /* listed: the indices of the always_listed present hosts, in order (the
+     * pairs of the first part are among them alone); NULL: every host */
+    for (size_t li = 0; li < n_listed; li++) {
+        size_t i = listed ? listed[li] : li;
         const ws_host *a = &c->present[i];
         if (!ws_roleset_meets(a->roles, &r->from) || !always_listed(c, a))
             continue;
-        for (size_t j = 0; j < c->n_present; j++) {
+        for (size_t lj = 0; lj < n_listed; lj++) {
+            size_t j = listed ? listed[lj] : lj;
             const ws_host *b = &c->present[j];
             if (i == j || !ws_roleset_meets(b->roles, &r->to) || !always_listed(c, b) ||
                 !(own_server(c, a) || own_server(c, b)) || !has_name(c, r, &b->addr))
@@ -280,14 +285,23 @@ static void mesh(ws_checker *c, const ws_constraint *k)
 
 void ws_check_coverage(ws_checker *c)
 {
+    /* The present hosts listed one by one, found once rather than for each
+     * rule (thousands of endpoints of a prefix are present, a few servers
+     * are listed). Without memory for the list, every present host. */
+    size_t *listed = malloc((c->n_present ? c->n_present : 1) * sizeof(*listed));
+    size_t n_listed = listed ? 0 : c->n_present;
+    for (size_t i = 0; listed && i < c->n_present; i++)
+        if (always_listed(c, &c->present[i]))
+            listed[n_listed++] = i;
     const ws_pack *const *packs;
     size_t np = ws_ruleset_packs(c->rs, &packs);
     for (size_t k = 0; k < np; k++) {
         for (size_t i = 0; i < packs[k]->n_rules; i++)
             if (rule_tracked(&packs[k]->rules[i]))
-                rule_coverage(c, &packs[k]->rules[i]);
+                rule_coverage(c, &packs[k]->rules[i], listed, n_listed);
         for (size_t i = 0; i < packs[k]->n_constraints; i++)
             if (packs[k]->constraints[i].kind == WS_CONSTRAINT_FULL_MESH)
                 mesh(c, &packs[k]->constraints[i]);
     }
+    free(listed);
 }
