@@ -354,6 +354,36 @@ static void test_state_freed_with_module(void)
     free(t);
 }
 
+/* Several modules at once (the rules keep one for application names while
+ * a run detects): each gives the verdicts it gives alone, whether it was
+ * created before or after another one ran detection, and freeing them in
+ * any order leaks nothing (LSan). Verdicts as in test_dns. */
+static void test_modules_side_by_side(void)
+{
+    tctx *names = tctx_new(0), *a = tctx_new(0);
+    CU_ASSERT_TRUE(ws_dpi_app_known("DNS", names->dpi));
+    CU_ASSERT_FATAL(run(a, CORPUS "dns.pcap", false));
+    tctx *b = tctx_new(0);
+    CU_ASSERT_FATAL(run(b, CORPUS "dns.pcap", false));
+    tctx *c = tctx_new(0);
+    tctx_free(a);
+    CU_ASSERT_FATAL(run(names, CORPUS "dns.pcap", false));
+    CU_ASSERT_FATAL(run(c, CORPUS "dns.pcap", false));
+    tctx *all[] = {names, b, c};
+    for (int i = 0; i < 3; i++) {
+        expect_app(all[i], find(all[i], "192.168.170.8", 32795, "192.168.170.20", 53),
+                   "DNS.Google", WS_APP_DPI);
+        expect_app(all[i], find(all[i], "82.178.113.245", 47255, "82.178.158.181", 53),
+                   "DNS.WhatsApp", WS_APP_DPI);
+        CU_ASSERT_EQUAL(all[i]->stats.dpi_classified, 2);
+        CU_ASSERT_TRUE(ws_dpi_app_known("TLS", all[i]->dpi));
+        CU_ASSERT_FALSE(ws_dpi_app_known("NoSuchProtocol", all[i]->dpi));
+    }
+    tctx_free(b);
+    tctx_free(names);
+    tctx_free(c);
+}
+
 /* With dpi_max_packets = 3, nDPI sees only the handshake of the port 22 flow
  * (frames 1-3, no payload) and must stop there: the banners in frames 4 and
  * 6 are not fed, so the verdict stays a port guess (SSH, IANA port 22) and
@@ -481,6 +511,7 @@ int main(void)
         {"dpi_max_packets stops feeding", test_packet_limit},
         {"ICMP-direction and broken packets are not fed", test_not_fed},
         {"truncated and mangled packets", test_truncated_and_mangled},
+        {"several modules side by side", test_modules_side_by_side},
         {NULL, NULL},
     };
     ws_test_suite("dpi", cases);

@@ -25,8 +25,29 @@ typedef struct ws_dpi_flow {
     struct ndpi_flow_struct nf;
 } ws_dpi_flow;
 
-struct ws_dpi {
+/*
+ * nDPI's detection module takes about 6 MB and 30 ms to set up, and a
+ * process that opens the rules (which asks nDPI for application names) and
+ * then audits would hold two. So a module is shared by every ws_dpi created
+ * while it has not run detection: name lookups leave it as it was, but
+ * detection does not (it caches what earlier flows showed), so the first
+ * ws_dpi to feed it a packet keeps it to itself: it is never handed out
+ * again, and another ws_dpi sharing it takes a fresh module before its own
+ * first packet. Every run's detection therefore starts from a new module,
+ * as it did when each ws_dpi made its own.
+ */
+typedef struct shared_mod {
     struct ndpi_detection_module_struct *mod;
+    unsigned users;
+    bool used;               /* has run detection */
+    const struct ws_dpi *detector; /* the ws_dpi that runs it, NULL once freed */
+} shared_mod;
+
+static shared_mod *spare;    /* a module no ws_dpi has fed yet, or NULL */
+
+struct ws_dpi {
+    struct ndpi_detection_module_struct *mod; /* = m->mod */
+    shared_mod *m;
     const ws_limits *limits;
     ws_stats *stats;
     ws_dpi_flow *active;     /* flows in detection */
@@ -46,6 +67,62 @@ static void state_free(ws_dpi *d, ws_dpi_flow *s)
     free(s);
 }
 
+/* A module set up as ndpiReader sets it up: default preferences (libgcrypt
+ * on, for QUIC), every protocol enabled, then the second initialisation step. */
+static shared_mod *mod_new(void)
+{
+    shared_mod *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->mod = ndpi_init_detection_module(ndpi_no_prefs);
+    if (!m->mod) {
+        free(m);
+        return NULL;
+    }
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(m->mod, &all);
+    ndpi_finalize_initialization(m->mod);
+    return m;
+}
+
+static void mod_release(shared_mod *m, const ws_dpi *d)
+{
+    if (m->detector == d)
+        m->detector = NULL;
+    if (--m->users)
+        return;
+    if (spare == m)
+        spare = NULL;
+    ndpi_exit_detection_module(m->mod);
+    free(m);
+}
+
+/* Makes d's module its own before d's first packet; false on ENOMEM. */
+static bool claim(ws_dpi *d)
+{
+    shared_mod *m = d->m;
+    if (m->used && m->detector == d)
+        return true;
+    if (!m->used) {
+        m->used = true;
+        m->detector = d;
+        if (spare == m)
+            spare = NULL;
+        return true;
+    }
+    shared_mod *fresh = mod_new(); /* another ws_dpi runs detection on m */
+    if (!fresh)
+        return false;
+    fresh->users = 1;
+    fresh->used = true;
+    fresh->detector = d;
+    mod_release(m, d);
+    d->m = fresh;
+    d->mod = fresh->mod;
+    return true;
+}
+
 ws_dpi *ws_dpi_new(const ws_limits *limits, ws_stats *stats)
 {
     ws_dpi *d = calloc(1, sizeof(*d));
@@ -53,17 +130,16 @@ ws_dpi *ws_dpi_new(const ws_limits *limits, ws_stats *stats)
         return NULL;
     d->limits = limits;
     d->stats = stats;
-    /* As ndpiReader: default preferences (libgcrypt on, for QUIC), every
-     * protocol enabled, then the second initialisation step. */
-    d->mod = ndpi_init_detection_module(ndpi_no_prefs);
-    if (!d->mod) {
-        free(d);
-        return NULL;
+    if (!spare) {
+        spare = mod_new();
+        if (!spare) {
+            free(d);
+            return NULL;
+        }
     }
-    NDPI_PROTOCOL_BITMASK all;
-    NDPI_BITMASK_SET_ALL(all);
-    ndpi_set_protocol_detection_bitmask2(d->mod, &all);
-    ndpi_finalize_initialization(d->mod);
+    d->m = spare;
+    d->m->users++;
+    d->mod = d->m->mod;
     return d;
 }
 
@@ -81,7 +157,7 @@ void ws_dpi_free(ws_dpi *d)
         return;
     while (d->active)
         state_free(d, d->active);
-    ndpi_exit_detection_module(d->mod);
+    mod_release(d->m, d);
     free(d);
 }
 
@@ -183,6 +259,8 @@ void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
 
     ws_dpi_flow *s = flow->dpi_state;
     if (!s) {
+        if (!claim(d))
+            return; /* out of memory: the flow stays untagged */
         s = calloc(1, sizeof(*s));
         if (!s)
             return; /* out of memory: the flow stays untagged */
