@@ -171,6 +171,57 @@ static void test_emit_many_and_cap(void)
     ws_emit_free(em);
 }
 
+typedef struct seen {
+    size_t n;
+    uint64_t count;
+    uint16_t ports[8];
+} seen;
+
+static void collect(const ws_finding *f, void *ctx)
+{
+    seen *s = ctx;
+    if (s->n < 8)
+        s->ports[s->n] = f->dport;
+    s->n++;
+    s->count += f->count;
+}
+
+/* ws_findings_each visits every group as ws_findings_get shows it, before
+ * and after the groups are written out in full. */
+static void test_findings_each(void)
+{
+    ws_limits l;
+    ws_limits_default(&l);
+    ws_stats st;
+    memset(&st, 0, sizeof(st));
+    ws_findings *fs = ws_findings_new(&l, &st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
+    static const uint16_t ports[] = {8081, 8082, 8081, 9000};
+    for (size_t i = 0; i < 4; i++) {
+        ws_finding f = finding(WS_FIND_UNEXPECTED_PORT, CLIENT, SRV, ports[i]);
+        snprintf(f.message, sizeof(f.message), "port %u", ports[i]);
+        ws_finding_num(&f, "n", (int64_t)i);
+        ws_findings_add(fs, &f);
+    }
+    seen a = {0};
+    ws_findings_each(fs, collect, &a);
+    CU_ASSERT_EQUAL(ws_findings_count(fs), 3);
+    CU_ASSERT_EQUAL(a.n, 3);
+    CU_ASSERT_EQUAL(a.count, 4);   /* 8081 twice */
+    CU_ASSERT_EQUAL(a.ports[0], 8081);
+    CU_ASSERT_EQUAL(a.ports[1], 8082);
+    CU_ASSERT_EQUAL(a.ports[2], 9000);
+    const ws_finding *v;
+    CU_ASSERT_EQUAL_FATAL(ws_findings_get(fs, &v), 3);
+    CU_ASSERT_STRING_EQUAL(v[2].message, "port 9000");
+    CU_ASSERT_EQUAL(v[2].ev[0].num, 3);
+    seen b = {0};
+    ws_findings_each(fs, collect, &b);
+    CU_ASSERT_EQUAL(b.n, 3);
+    CU_ASSERT_EQUAL(b.count, 4);
+    ws_findings_free(fs);
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -180,6 +231,7 @@ int main(void)
         {"not certain on the first packet", test_first_packet_not_certain},
         {"emit: new, update, none", test_emit},
         {"emit: many groups, cap", test_emit_many_and_cap},
+        {"findings: each, compact and full", test_findings_each},
         {NULL, NULL},
     };
     ws_test_suite("check live", cases);

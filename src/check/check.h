@@ -98,6 +98,11 @@ void ws_findings_add(ws_findings *fs, const ws_finding *f);
 /* Sorts worst first (severity, then kind, then first seen). */
 void ws_findings_sort(ws_findings *fs);
 size_t ws_findings_get(const ws_findings *fs, const ws_finding **out);
+/* How many groups, and each in turn, without changing how they are kept
+ * (ws_findings_get writes every group out in full, for good). */
+size_t ws_findings_count(const ws_findings *fs);
+typedef void (*ws_finding_fn)(const ws_finding *f, void *ctx);
+void ws_findings_each(const ws_findings *fs, ws_finding_fn fn, void *ctx);
 
 /* ---- one flow, as the checks see it ------------------------------------ */
 
@@ -220,6 +225,9 @@ void ws_checker_nat_now(ws_checker *c, const ws_ike_sa *sas, size_t n_sas,
 /* Sorts the findings as ws_checker_finish does, without the end-of-run
  * checks (a report while a live run goes on). */
 void ws_checker_sort(ws_checker *c);
+/* ws_findings_count and ws_findings_each over the checker's findings. */
+size_t ws_checker_findings_count(const ws_checker *c);
+void ws_checker_findings_each(const ws_checker *c, ws_finding_fn fn, void *ctx);
 
 /*
  * What a stream of findings has already said: for each finding group (its

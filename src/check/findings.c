@@ -488,3 +488,24 @@ size_t ws_findings_get(const ws_findings *fs, const ws_finding **out)
     *out = fs->v;
     return fs->n;
 }
+
+size_t ws_findings_count(const ws_findings *fs)
+{
+    return fs->n;
+}
+
+void ws_findings_each(const ws_findings *fs, ws_finding_fn fn, void *ctx)
+{
+    if (fs->full) {
+        for (size_t i = 0; i < fs->n; i++)
+            fn(&fs->v[i], ctx);
+        return;
+    }
+    /* one group at a time, written out into one ws_finding: the groups
+     * stay compact */
+    ws_finding f;
+    for (size_t i = 0; i < fs->n; i++) {
+        from_group(&f, &fs->g[i]);
+        fn(&f, ctx);
+    }
+}

@@ -90,3 +90,13 @@ void ws_checker_sort(ws_checker *c)
 {
     ws_findings_sort(c->findings);
 }
+
+size_t ws_checker_findings_count(const ws_checker *c)
+{
+    return ws_findings_count(c->findings);
+}
+
+void ws_checker_findings_each(const ws_checker *c, ws_finding_fn fn, void *ctx)
+{
+    ws_findings_each(c->findings, fn, ctx);
+}

@@ -81,15 +81,20 @@ void ws_monitor_frame(void *ctx, int dlt, const uint8_t *data, uint32_t caplen,
     ws_run_frame(m->run, dlt, data, caplen, wire_len, ts_us);
 }
 
-/* Emits the findings of fs that are new, and their changes when due. */
-static void emit_store(ws_monitor *m, const ws_finding *fs, size_t n, bool due, int64_t now_us)
+typedef struct emit_ctx {
+    ws_monitor *m;
+    bool due;
+    int64_t now_us;
+} emit_ctx;
+
+/* Emits a finding if it is new, or its changes when due. */
+static void emit_one(const ws_finding *f, void *ctx)
 {
-    for (size_t i = 0; i < n; i++) {
-        ws_emit_event ev = ws_emit_check(m->emit, &fs[i], due);
-        if (ev != WS_EMIT_NONE)
-            wrote(m, ws_report_line_finding(m->out, m->o.fmt, m->run, &fs[i],
-                                            ws_emit_event_name(ev), now_us));
-    }
+    const emit_ctx *e = ctx;
+    ws_emit_event ev = ws_emit_check(e->m->emit, f, e->due);
+    if (ev != WS_EMIT_NONE)
+        wrote(e->m, ws_report_line_finding(e->m->out, e->m->o.fmt, e->m->run, f,
+                                           ws_emit_event_name(ev), e->now_us));
 }
 
 static void emit_findings(ws_monitor *m, int64_t now_us, bool due)
@@ -97,9 +102,9 @@ static void emit_findings(ws_monitor *m, int64_t now_us, bool due)
     ws_checker *c = ws_run_checker_mut(m->run);
     if (!c)
         return;
-    const ws_finding *fs;
-    size_t n = ws_checker_findings(c, &fs);
-    emit_store(m, fs, n, due, now_us);
+    emit_ctx e = {m, due, now_us};
+    /* the findings stay compact while the run goes on */
+    ws_checker_findings_each(c, emit_one, &e);
     if (m->finished)
         return; /* the NAT findings are in the checker's own now */
     /* NAT: what the end-of-run check would say of the SAs seen so far,
@@ -118,8 +123,7 @@ static void emit_findings(ws_monitor *m, int64_t now_us, bool due)
     if (!nat)
         return;
     ws_checker_nat_now(c, sas, n_sas, nat);
-    n = ws_findings_get(nat, &fs);
-    emit_store(m, fs, n, due, now_us);
+    ws_findings_each(nat, emit_one, &e);
     ws_findings_free(nat);
 }
 

@@ -61,11 +61,7 @@ bool ws_report_line_stats(FILE *out, ws_format fmt, const ws_run *run, int64_t n
 {
     const ws_stats *s = ws_run_stats(run);
     const ws_checker *c = ws_run_checker(run);
-    size_t nf = 0;
-    if (c) {
-        const ws_finding *fs;
-        nf = ws_checker_findings(c, &fs);
-    }
+    size_t nf = c ? ws_checker_findings_count(c) : 0;
     uint64_t kdrops = 0, idrops = 0;
     for (size_t i = 0; i < n_ifs; i++) {
         kdrops += ifs[i].kernel_drops;
