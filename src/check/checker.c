@@ -212,10 +212,9 @@ bool ws_check_rule_in_mesh(const ws_rule *r)
     return false;
 }
 
-/* Counts a flow of a mandatory (or full-mesh) rule between two listed hosts. */
-static void account(ws_checker *c, const ws_check_flow *cf)
+/* Counts a flow of a mandatory (or full-mesh) rule r between two listed hosts. */
+static void account(ws_checker *c, const ws_check_flow *cf, const ws_rule *r)
 {
-    const ws_rule *r = cf->match.rule;
     bool tracked = r->requirement == WS_REQ_MANDATORY ||
                    (r->requirement == WS_REQ_CONDITIONAL && r->active) ||
                    ws_check_rule_in_mesh(r);
@@ -359,8 +358,28 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     ws_check_unexpected_port(&cf, c->rs, c->findings);
     ws_check_unexpected_app(&cf, c->findings);
     ws_check_blocked_path(&cf, c->findings);
-    if (cf.match.rule)
-        account(c, &cf);
+    if (cf.match.rule && cf.src.entry && cf.dst.entry) {
+        account(c, &cf, cf.match.rule);
+        /* The report names the first rule that allows the flow; coverage
+         * counts it for every rule that does (a check-in to a host of an
+         * AirWatch name pattern is both the EMM's HTTPS and AirWatch's). */
+        ws_match_query qa = q;
+        if (cf.match.reversed) {
+            qa.src_roles = q.dst_roles;
+            qa.dst_roles = q.src_roles;
+            qa.sport = q.dport;
+            qa.dport = q.sport;
+            qa.src_names = q.dst_names;
+            qa.n_src_names = q.n_dst_names;
+            qa.dst_names = q.src_names;
+            qa.n_dst_names = q.n_src_names;
+        }
+        const ws_rule *all[16];
+        size_t n = ws_rules_match_all_ix(c->rs, c->index, &qa, all, 16);
+        for (size_t i = 0; i < n; i++)
+            if (all[i] != cf.match.rule)
+                account(c, &cf, all[i]);
+    }
     return cf.match.rule;
 }
 

@@ -288,3 +288,18 @@ const ws_rule *const *ws_rules_index_candidates(const ws_ruleset *rs,
     *n = px->start[lo + 1] - px->start[lo];
     return px->list + px->start[lo];
 }
+
+size_t ws_rules_match_all_ix(const ws_ruleset *rs, const ws_rules_index *ix,
+                             const ws_match_query *q, const ws_rule **out, size_t max)
+{
+    side s = {q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
+              q->dst_names, q->n_dst_names};
+    size_t nc, n = 0;
+    const ws_rule *const *list = ws_rules_index_candidates(rs, ix, q->proto, q->dport, &nc);
+    for (size_t i = 0; i < nc && n < max; i++) {
+        ws_miss miss;
+        if (allows(list[i], &s, &miss))
+            out[n++] = list[i];
+    }
+    return n;
+}

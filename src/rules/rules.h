@@ -309,6 +309,9 @@ bool ws_rules_match_ix(const ws_ruleset *rs, const ws_rules_index *ix,
 /* Every rule that allows the flow as given (not reversed), up to max. */
 size_t ws_rules_match_all(const ws_ruleset *rs, const ws_match_query *q,
                           const ws_rule **out, size_t max);
+/* The same through the index (ix NULL: without one). */
+size_t ws_rules_match_all_ix(const ws_ruleset *rs, const ws_rules_index *ix,
+                             const ws_match_query *q, const ws_rule **out, size_t max);
 
 /* Transport name of a rule ("tcp", "tcp+udp", "esp", "ip-47"); buf >= 12. */
 const char *ws_rule_transport(const ws_rule *r, char *buf, size_t len);
