@@ -504,10 +504,72 @@ static void test_non_ip_and_link_types(void)
     CU_ASSERT_EQUAL(decode_bytes(dec, 105, arp, sizeof(arp), 60), 0);
     CU_ASSERT_EQUAL(stats.unsupported_link, 1);
     for (int d = 0; d < 300; d++) {
-        bool want = d == 0 || d == 1 || d == 12 || d == 14 || d == 101 || d == 108 ||
-                    d == 113 || d == 228 || d == 229 || d == 276;
+        bool want = d == 0 || d == 1 || d == 9 || d == 12 || d == 14 || d == 50 ||
+                    d == 101 || d == 104 || d == 108 || d == 113 || d == 192 ||
+                    d == 228 || d == 229 || d == 276;
         CU_ASSERT_EQUAL(ws_dlt_supported(d), want);
     }
+    ws_decoder_free(dec);
+}
+
+/* PPP (RFC 1661; protocol 0x0021 IPv4 per RFC 1332, 0xc021 LCP), with and
+ * without the 0xff 0x03 of RFC 1662 and with a compressed protocol field;
+ * Cisco HDLC (address 0x0f/0x8f, control 0, Ethernet type), also inside a
+ * capture of type PPP; PPI (version 0, flags, le16 length, le32 link type)
+ * around Ethernet, and around 802.11, which is not read. */
+static void test_ppp_hdlc_ppi(void)
+{
+    memset(&stats, 0, sizeof(stats));
+    ws_decoder *dec = ws_decoder_new(&limits, &stats);
+    uint8_t ip[28];
+    put_ipv4(ip, sizeof(ip), 17, "192.0.2.1", "192.0.2.2");
+    memset(ip + 20, 0, 8);
+    ip[21] = 53; ip[23] = 53; ip[25] = 8; /* UDP 53 -> 53, length 8 */
+    uint8_t f[64];
+    struct { int dlt; uint8_t hdr[24]; size_t hlen; int want; } t[] = {
+        {WS_DLT_PPP, {0x00, 0x21}, 2, 1},                    /* bare protocol field */
+        {WS_DLT_PPP, {0xff, 0x03, 0x00, 0x21}, 4, 1},        /* address and control */
+        {WS_DLT_PPP, {0xff, 0x03, 0x21}, 3, 1},              /* compressed protocol */
+        {WS_DLT_PPP_SERIAL, {0xff, 0x03, 0x00, 0x21}, 4, 1},
+        {WS_DLT_PPP, {0xc0, 0x21}, 2, 0},                    /* LCP: not IP */
+        {WS_DLT_PPP, {0x0f, 0x00, 0x08, 0x00}, 4, 1},        /* Cisco HDLC framed as PPP */
+        {WS_DLT_C_HDLC, {0x8f, 0x00, 0x08, 0x00}, 4, 1},
+        {WS_DLT_C_HDLC, {0x0f, 0x00, 0x80, 0x35}, 4, 0},     /* SLARP-ish type: not IP */
+        {WS_DLT_PPI, {0, 0, 8, 0, 101, 0, 0, 0}, 8, 1},      /* PPI around raw IP */
+        {WS_DLT_PPI, {0, 0, 12, 0, 101, 0, 0, 0, 9, 9, 9, 9}, 12, 1}, /* with a field */
+        {WS_DLT_PPI, {0, 0, 8, 0, 105, 0, 0, 0}, 8, 0},      /* 802.11 inside: not read */
+    };
+    uint64_t non_ip = 0;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        memcpy(f, t[i].hdr, t[i].hlen);
+        memcpy(f + t[i].hlen, ip, sizeof(ip));
+        uint32_t len = (uint32_t)(t[i].hlen + sizeof(ip));
+        int n = decode_bytes(dec, t[i].dlt, f, len, len);
+        if (n != t[i].want)
+            fprintf(stderr, "\nlink case %zu: %d packets, want %d\n", i, n, t[i].want);
+        CU_ASSERT_EQUAL(n, t[i].want);
+        if (n == 1) {
+            CU_ASSERT_EQUAL(sink->pkts[0].p.proto, 17);
+            CU_ASSERT_EQUAL(sink->pkts[0].p.dport, 53);
+        } else {
+            non_ip++;
+        }
+    }
+    CU_ASSERT_EQUAL(stats.non_ip, non_ip);
+    CU_ASSERT_EQUAL(stats.ip_packets, sizeof(t) / sizeof(t[0]) - non_ip);
+    /* malformed PPI: a version other than 0, a length below 8, PPI in PPI;
+     * and headers cut short */
+    uint64_t before = stats.malformed + stats.truncated;
+    const uint8_t bad[][8] = {{1, 0, 8, 0, 1, 0, 0, 0}, {0, 0, 4, 0, 1, 0, 0, 0},
+                              {0, 0, 8, 0, 192, 0, 0, 0}};
+    for (size_t i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_PPI, bad[i], 8, 8), 0);
+    const uint8_t ppi_long[8] = {0, 0, 40, 0, 1, 0, 0, 0}; /* length past the frame */
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_PPI, ppi_long, 8, 8), 0);
+    const uint8_t one[1] = {0xff};
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_PPP, one, 1, 1), 0);
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_C_HDLC, one, 1, 1), 0);
+    CU_ASSERT_EQUAL(stats.malformed + stats.truncated - before, 6);
     ws_decoder_free(dec);
 }
 
@@ -827,6 +889,7 @@ int main(void)
         {"tunnel depth limit 0", test_tunnel_limit},
         {"nested tunnels past the limit", test_tunnel_nesting},
         {"non-IP frames and link types", test_non_ip_and_link_types},
+        {"PPP, Cisco HDLC and PPI", test_ppp_hdlc_ppi},
         {"BSD loopback families and byte orders", test_null_families},
         {"raw IP link types", test_raw_versions},
         {"IPv4 lengths, padding, UDP length", test_ipv4_lengths},

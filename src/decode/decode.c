@@ -52,10 +52,42 @@ bool ws_dlt_supported(int dlt)
     case WS_DLT_LINUX_SLL2:
     case WS_DLT_IPV4:
     case WS_DLT_IPV6:
+    case WS_DLT_PPP:
+    case WS_DLT_PPP_SERIAL:
+    case WS_DLT_C_HDLC:
+    case WS_DLT_PPI:
         return true;
     default:
         return false;
     }
+}
+
+
+/* PPP protocol field: 2 bytes, or 1 when compressed (RFC 1661 section 6.5:
+ * a first byte with its low bit set is the whole field). */
+static uint16_t ppp_protocol(ws_cur *c, size_t *len)
+{
+    uint16_t ppp = ws_cur_u8(c);
+    *len = 1;
+    if (!(ppp & 1)) {
+        ppp = (uint16_t)(ppp << 8 | ws_cur_u8(c));
+        *len = 2;
+    }
+    return ppp;
+}
+
+/* IPv4 is PPP protocol 0x0021 (RFC 1332), IPv6 0x0057 (RFC 5072). */
+static ws_link_result ppp_link(uint16_t ppp, int *ipver)
+{
+    if (ppp == 0x0021) {
+        *ipver = 4;
+        return WS_LINK_IP;
+    }
+    if (ppp == 0x0057) {
+        *ipver = 6;
+        return WS_LINK_IP;
+    }
+    return WS_LINK_NON_IP;
 }
 
 /* MPLS label stack: 4-byte entries until the bottom-of-stack bit; then the
@@ -107,14 +139,8 @@ ws_link_result ws_link_ethertype(ws_cur *c, uint16_t type, int *ipver)
             uint8_t code = ws_cur_u8(c);
             ws_cur_be16(c);
             uint16_t plen = ws_cur_be16(c);
-            /* PPP protocol: 2 bytes, or 1 when compressed (RFC 1661 section
-             * 6.5: a first byte with its low bit set is the whole field). */
-            uint16_t ppp = ws_cur_u8(c);
-            size_t pfield = 1;
-            if (!(ppp & 1)) {
-                ppp = (uint16_t)(ppp << 8 | ws_cur_u8(c));
-                pfield = 2;
-            }
+            size_t pfield;
+            uint16_t ppp = ppp_protocol(c, &pfield);
             if (!ws_cur_ok(c))
                 return WS_LINK_TRUNCATED;
             if (vt != 0x11 || code != 0 || plen < pfield)
@@ -124,15 +150,7 @@ ws_link_result ws_link_ethertype(ws_cur *c, uint16_t type, int *ipver)
             size_t body = (size_t)plen - pfield;
             if (ws_cur_left(c) > body)
                 c->end = c->p + body;
-            if (ppp == 0x0021) {
-                *ipver = 4;
-                return WS_LINK_IP;
-            }
-            if (ppp == 0x0057) {
-                *ipver = 6;
-                return WS_LINK_IP;
-            }
-            return WS_LINK_NON_IP;
+            return ppp_link(ppp, ipver);
         }
         case WS_ETH_MPLS_UC:
         case WS_ETH_MPLS_MC:
@@ -203,10 +221,73 @@ static ws_link_result link_null(ws_cur *c, bool network_order, int *ipver)
     return WS_LINK_NON_IP;
 }
 
+/* Cisco HDLC: address (0x0f unicast, 0x8f broadcast), control 0, then an
+ * Ethernet type. */
+static ws_link_result link_chdlc(ws_cur *c, int *ipver)
+{
+    ws_cur_skip(c, 2);
+    uint16_t type = ws_cur_be16(c);
+    if (!ws_cur_ok(c))
+        return WS_LINK_TRUNCATED;
+    return ws_link_ethertype(c, type, ipver);
+}
+
+/* PPP (RFC 1661), with or without the HDLC-like address and control bytes
+ * 0xff 0x03 (RFC 1662 section 3.1). Some captures of type PPP hold Cisco
+ * HDLC frames (address 0x0f or 0x8f, control 0), as routers write them;
+ * libpcap and Wireshark read those as Cisco HDLC too. */
+static ws_link_result link_ppp(ws_cur *c, int *ipver)
+{
+    if (!ws_cur_has(c, 2)) {
+        c->failed = true;
+        return WS_LINK_TRUNCATED;
+    }
+    uint8_t a = c->p[0], b = c->p[1];
+    if ((a == 0x0f || a == 0x8f) && b == 0x00)
+        return link_chdlc(c, ipver);
+    if (a == 0xff && b == 0x03)
+        ws_cur_skip(c, 2);
+    size_t len;
+    uint16_t ppp = ppp_protocol(c, &len);
+    if (!ws_cur_ok(c))
+        return WS_LINK_TRUNCATED;
+    return ppp_link(ppp, ipver);
+}
+
+static ws_link_result link_dispatch(int dlt, ws_cur *c, int *ipver);
+
+/* Per-Packet Information header: version 0, flags, length and the link type
+ * of the packet that follows, little-endian; then that packet. One level only
+ * (a PPI header inside a PPI header is malformed). */
+static ws_link_result link_ppi(ws_cur *c, int *ipver)
+{
+    uint8_t version = ws_cur_u8(c);
+    ws_cur_u8(c); /* flags */
+    uint16_t len = ws_cur_le16(c);
+    uint32_t dlt = ws_cur_le32(c);
+    if (!ws_cur_ok(c))
+        return WS_LINK_TRUNCATED;
+    if (version != 0 || len < 8 || dlt == WS_DLT_PPI)
+        return WS_LINK_MALFORMED;
+    ws_cur_skip(c, (size_t)len - 8u);
+    if (!ws_cur_ok(c))
+        return WS_LINK_TRUNCATED;
+    if (!ws_dlt_supported((int)dlt))
+        return WS_LINK_NON_IP; /* 802.11 radio frames and the like */
+    return link_dispatch((int)dlt, c, ipver);
+}
+
 static ws_link_result link_dispatch(int dlt, ws_cur *c, int *ipver)
 {
     *ipver = 0;
     switch (dlt) {
+    case WS_DLT_PPP:
+    case WS_DLT_PPP_SERIAL:
+        return link_ppp(c, ipver);
+    case WS_DLT_C_HDLC:
+        return link_chdlc(c, ipver);
+    case WS_DLT_PPI:
+        return link_ppi(c, ipver);
     case WS_DLT_EN10MB:
         return ws_link_ether(c, ipver);
     case WS_DLT_LINUX_SLL:

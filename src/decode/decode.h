@@ -75,6 +75,10 @@
 #define WS_DLT_IPV6 229
 #define WS_DLT_LINUX_SLL2 276
 #define WS_DLT_LINKTYPE_RAW 101 /* LINKTYPE_RAW as libpcap may report it */
+#define WS_DLT_PPP 9           /* PPP, with or without 0xff 0x03 */
+#define WS_DLT_PPP_SERIAL 50   /* PPP in HDLC-like framing */
+#define WS_DLT_C_HDLC 104      /* Cisco HDLC */
+#define WS_DLT_PPI 192         /* Per-Packet Information header, then another link type */
 
 /* TCP flags */
 #define WS_TCP_FIN 0x01
