@@ -17,6 +17,7 @@
 static const int dlts[] = {
     WS_DLT_EN10MB, WS_DLT_NULL, WS_DLT_RAW, WS_DLT_RAW_ALT, WS_DLT_LINKTYPE_RAW,
     WS_DLT_LOOP, WS_DLT_LINUX_SLL, WS_DLT_LINUX_SLL2, WS_DLT_IPV4, WS_DLT_IPV6,
+    WS_DLT_PPP, WS_DLT_PPP_SERIAL, WS_DLT_C_HDLC, WS_DLT_PPI, /* appended: keep the order */
 };
 
 typedef struct pipe {
