@@ -26,6 +26,7 @@ typedef struct app_names {
 
 struct ws_run {
     ws_limits limits;
+    ws_limits flow_limits;  /* the flow table's: see ws_run_new */
     ws_stats stats;
     ws_source *source;
     ws_decoder *dec;
@@ -180,9 +181,16 @@ ws_run *ws_run_new(const ws_limits *limits, char *const inputs[], size_t ninputs
         return NULL;
     }
     run->limits = *limits;
+    /* max_flow_bytes bounds what flows cost, and a flow in detection also
+     * holds nDPI's state (plus its allocation header): the table gets the
+     * capacity that both fit in, expressed in its own bytes per flow. */
+    run->flow_limits = *limits;
+    uint64_t per_flow = ws_flow_table_bytes_per_flow() + ws_dpi_state_bytes() + 16;
+    run->flow_limits.max_flow_bytes =
+        limits->max_flow_bytes / per_flow * ws_flow_table_bytes_per_flow();
     run->source = ws_source_new(inputs, ninputs);
     run->dec = ws_decoder_new(&run->limits, &run->stats);
-    run->flows = ws_flow_table_new(&run->limits, &run->stats, on_flow_end, run);
+    run->flows = ws_flow_table_new(&run->flow_limits, &run->stats, on_flow_end, run);
     run->dpi = ws_dpi_new(&run->limits, &run->stats);
     run->names = ws_names_new(&run->limits, &run->stats);
     run->ike = ws_ike_tracker_new(&run->limits, &run->stats);
