@@ -573,6 +573,46 @@ static void test_ppp_hdlc_ppi(void)
     ws_decoder_free(dec);
 }
 
+/* VXLAN (RFC 7348 section 5): UDP to 4789, 8-byte header with the I flag
+ * (0x08), an Ethernet frame inside. The inner packet is delivered one tunnel
+ * deep; without the I flag, or with no IP in the frame, the UDP datagram
+ * itself is. */
+static void test_vxlan(void)
+{
+    memset(&stats, 0, sizeof(stats));
+    ws_decoder *dec = ws_decoder_new(&limits, &stats);
+    uint8_t f[20 + 8 + 8 + 14 + 28];
+    put_ipv4(f, sizeof(f), 17, "192.0.2.1", "192.0.2.2");
+    uint8_t *udp = f + 20, *vx = udp + 8, *eth = vx + 8, *in = eth + 14;
+    memset(udp, 0, 8 + 8 + 14);
+    udp[0] = 0xc0; udp[1] = 0x01;               /* source port 49153 */
+    udp[2] = 0x12; udp[3] = 0xb5;               /* 4789 */
+    udp[5] = 8 + 8 + 14 + 28;                   /* UDP length */
+    vx[0] = 0x08;                               /* I: the VNI is valid */
+    vx[6] = 42;                                 /* VNI 42 */
+    eth[12] = 0x08;                             /* IPv4 */
+    put_ipv4(in, 28, 17, "10.0.0.1", "10.0.0.2");
+    memset(in + 20, 0, 8);
+    in[21] = 53; in[23] = 53; in[25] = 8;
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_RAW, f, sizeof(f), sizeof(f)), 1);
+    CU_ASSERT_EQUAL(sink->pkts[0].p.dport, 53);
+    CU_ASSERT_EQUAL(sink->pkts[0].p.tunnel_depth, 1);
+    check_addr(&sink->pkts[0].p.src, "10.0.0.1");
+    CU_ASSERT_EQUAL(stats.tunnels, 1);
+    vx[0] = 0;                                  /* no I flag: plain UDP */
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_RAW, f, sizeof(f), sizeof(f)), 1);
+    CU_ASSERT_EQUAL(sink->pkts[0].p.dport, 4789);
+    CU_ASSERT_EQUAL(sink->pkts[0].p.tunnel_depth, 0);
+    vx[0] = 0x08;
+    eth[12] = 0x08; eth[13] = 0x06;             /* ARP inside: the UDP datagram */
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_RAW, f, sizeof(f), sizeof(f)), 1);
+    CU_ASSERT_EQUAL(sink->pkts[0].p.dport, 4789);
+    /* a header cut short: the UDP datagram */
+    CU_ASSERT_EQUAL(decode_bytes(dec, WS_DLT_RAW, f, 20 + 8 + 5, sizeof(f)), 1);
+    CU_ASSERT_EQUAL(sink->pkts[0].p.dport, 4789);
+    ws_decoder_free(dec);
+}
+
 /* BSD loopback: AF_INET6 is 24, 28 or 30 depending on the BSD, written in
  * the byte order of the host; LOOP (108) is always network order. */
 static void test_null_families(void)
@@ -890,6 +930,7 @@ int main(void)
         {"nested tunnels past the limit", test_tunnel_nesting},
         {"non-IP frames and link types", test_non_ip_and_link_types},
         {"PPP, Cisco HDLC and PPI", test_ppp_hdlc_ppi},
+        {"VXLAN", test_vxlan},
         {"BSD loopback families and byte orders", test_null_families},
         {"raw IP link types", test_raw_versions},
         {"IPv4 lengths, padding, UDP length", test_ipv4_lengths},

@@ -39,7 +39,8 @@
  *   packet is truncated or malformed (counted as such), the tunnel packet
  *   itself is delivered, proto 4, 41 or 47, its payload the inner bytes.
  *   GRE that is not peeled (PPTP enhanced GRE, ERSPAN, routing present) is
- *   delivered as proto 47.
+ *   delivered as proto 47. VXLAN (UDP to 4789 with the I flag, Ethernet
+ *   inside) is peeled the same way; when not, the UDP datagram is delivered.
  * - Fragments are counted in fragments and held (see frag.c for the policy);
  *   the reassembled datagram is delivered with reassembled set, ip_len its
  *   whole length, wire_len the sum of the wire lengths of the frames that

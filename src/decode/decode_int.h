@@ -143,4 +143,7 @@ void ws_frag_expire(struct ws_frag_table *t, int64_t now_us);
 size_t ws_frag_pending(const struct ws_frag_table *t);
 uint64_t ws_frag_bytes(const struct ws_frag_table *t);
 
+/* UDP port of VXLAN (RFC 7348 section 5, IANA) */
+#define WS_UDP_VXLAN 4789
+
 #endif

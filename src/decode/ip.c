@@ -1,8 +1,9 @@
-/* ip.c - IPv4 and IPv6 headers, IPv6 extension headers, IP-in-IP and GRE
- * tunnels, and the hand-over of fragments to frag.c.
+/* ip.c - IPv4 and IPv6 headers, IPv6 extension headers, IP-in-IP, GRE and
+ * VXLAN tunnels, and the hand-over of fragments to frag.c.
  * specification: RFC 791 (IPv4), RFC 8200 (IPv6, extension headers),
  * RFC 2675 (jumbograms), RFC 4302 (AH), RFC 6275 section 6.1 (mobility
- * header), RFC 2003 / RFC 4213 (IP-in-IP), RFC 2784 and RFC 2890 (GRE). */
+ * header), RFC 2003 / RFC 4213 (IP-in-IP), RFC 2784 and RFC 2890 (GRE),
+ * RFC 7348 (VXLAN). */
 #include <string.h>
 
 #include "decode/decode_int.h"
@@ -135,6 +136,32 @@ static ws_ip_result gre(ws_dframe *f, ws_packet *pkt, ws_cur c, unsigned depth)
     return tunnel(f, pkt, c, g, ipver, depth);
 }
 
+/* VXLAN (RFC 7348 section 5): an 8-byte header whose flags have the I bit
+ * (0x08) set, then an Ethernet frame. A datagram to the VXLAN port without
+ * it, or whose frame holds no IP, stays a UDP packet. */
+static ws_ip_result vxlan(ws_dframe *f, ws_packet *pkt, unsigned depth)
+{
+    ws_cur v = ws_cur_make(pkt->payload, pkt->payload_len);
+    uint8_t flags = ws_cur_u8(&v);
+    ws_cur_skip(&v, 7);
+    int ipver = 0;
+    if (!ws_cur_ok(&v) || !(flags & 0x08) || ws_link_ether(&v, &ipver) != WS_LINK_IP) {
+        deliver(f, pkt);
+        return WS_IP_DELIVERED;
+    }
+    if (depth >= f->dec->limits->max_tunnel_depth) {
+        f->dec->stats->tunnel_too_deep++;
+        deliver(f, pkt);
+        return WS_IP_DELIVERED;
+    }
+    ws_ip_result r = ws_ip_decode(f, v.p, ws_cur_left(&v), ipver, depth + 1, pkt->reassembled);
+    if (r == WS_IP_BAD) {
+        deliver(f, pkt);
+        return WS_IP_DELIVERED;
+    }
+    return r;
+}
+
 /* The payload of an IP packet whose header (and IPv6 extension headers) has
  * been read into pkt. c holds the captured payload; sent_len is its length
  * as sent, UINT32_MAX when unknown. */
@@ -170,6 +197,8 @@ static ws_ip_result ip_payload(ws_dframe *f, ws_packet *pkt, ws_cur c, uint32_t 
     default:
         if (!ws_transport_decode(f->dec, pkt, c, sent_len))
             return WS_IP_BAD;
+        if (pkt->proto == WS_IPPROTO_UDP && pkt->dport == WS_UDP_VXLAN)
+            return vxlan(f, pkt, depth);
         deliver(f, pkt);
         return WS_IP_DELIVERED;
     }
