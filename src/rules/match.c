@@ -50,19 +50,52 @@ typedef struct side {
     bool any_sport;
     const char *const *dst_names;
     size_t n_dst_names;
+    /* The words of src and dst that hold a role: a host plays a few roles,
+     * so a rule's role set is tested on those words alone. */
+    uint8_t n_src_w, n_dst_w;
+    uint8_t src_w[WS_MAX_ROLES / 64], dst_w[WS_MAX_ROLES / 64];
 } side;
+
+static uint8_t used_words(const ws_roleset *s, uint8_t *out)
+{
+    uint8_t n = 0;
+    for (uint8_t i = 0; i < WS_MAX_ROLES / 64; i++)
+        if (s->w[i])
+            out[n++] = i;
+    return n;
+}
+
+static side side_make(const ws_roleset *src, const ws_roleset *dst, uint16_t sport,
+                      uint16_t dport, bool any_sport, const char *const *dst_names,
+                      size_t n_dst_names)
+{
+    side s = {src, dst, sport, dport, any_sport, dst_names, n_dst_names, 0, 0, {0}, {0}};
+    s.n_src_w = used_words(src, s.src_w);
+    s.n_dst_w = used_words(dst, s.dst_w);
+    return s;
+}
+
+/* ws_roleset_meets(r, host), host being s->src (of_src) or s->dst. */
+static inline bool meets(const ws_roleset *r, const side *s, bool of_src)
+{
+    const ws_roleset *h = of_src ? s->src : s->dst;
+    const uint8_t *w = of_src ? s->src_w : s->dst_w;
+    uint8_t n = of_src ? s->n_src_w : s->n_dst_w;
+    for (uint8_t i = 0; i < n; i++)
+        if (r->w[w[i]] & h->w[w[i]])
+            return true;
+    return false;
+}
 
 /* Does r allow the flow as oriented in s? If not and r fails on exactly one
  * of feature, names or source port, *miss says which. */
 static bool allows(const ws_rule *r, const side *s, ws_miss *miss)
 {
     *miss = WS_MISS_NONE;
-    bool fwd = ws_roleset_meets(&r->from, s->src) && ws_roleset_meets(&r->to, s->dst);
-    bool rev = r->reverse && ws_roleset_meets(&r->from, s->dst) &&
-               ws_roleset_meets(&r->to, s->src);
+    bool fwd = meets(&r->from, s, true) && meets(&r->to, s, false);
+    bool rev = r->reverse && meets(&r->from, s, false) && meets(&r->to, s, true);
     if (!fwd && !rev) {
-        bool wrong_way = ws_roleset_meets(&r->from, s->dst) &&
-                         ws_roleset_meets(&r->to, s->src);
+        bool wrong_way = meets(&r->from, s, false) && meets(&r->to, s, true);
         /* a rule open to every port says nothing about this one */
         bool every_port = r->has_ports && r->dport.n == 1 && r->dport.r[0].lo == 0 &&
                           r->dport.r[0].hi == 65535;
@@ -120,14 +153,14 @@ bool ws_rules_match_ix(const ws_ruleset *rs, const ws_rules_index *ix,
                        const ws_match_query *q, ws_match *m)
 {
     memset(m, 0, sizeof(*m));
-    side fwd = {q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
-                q->dst_names, q->n_dst_names};
+    side fwd = side_make(q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
+                         q->dst_names, q->n_dst_names);
     m->rule = pass(rs, ix, q->proto, &fwd, m);
     if (!m->rule && q->try_reversed) {
         ws_match back;
         memset(&back, 0, sizeof(back));
-        side rev = {q->dst_roles, q->src_roles, q->dport, q->sport, q->any_sport,
-                    q->src_names, q->n_src_names};
+        side rev = side_make(q->dst_roles, q->src_roles, q->dport, q->sport, q->any_sport,
+                             q->src_names, q->n_src_names);
         m->rule = pass(rs, ix, q->proto, &rev, &back);
         m->reversed = m->rule != NULL;
     }
@@ -146,8 +179,8 @@ bool ws_rules_match(const ws_ruleset *rs, const ws_match_query *q, ws_match *m)
 size_t ws_rules_match_all(const ws_ruleset *rs, const ws_match_query *q,
                           const ws_rule **out, size_t max)
 {
-    side s = {q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
-              q->dst_names, q->n_dst_names};
+    side s = side_make(q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
+                       q->dst_names, q->n_dst_names);
     size_t n = 0;
     const ws_rule *const *list = rs->by_proto[q->proto];
     for (size_t i = 0; i < rs->n_by_proto[q->proto] && n < max; i++) {
@@ -292,8 +325,8 @@ const ws_rule *const *ws_rules_index_candidates(const ws_ruleset *rs,
 size_t ws_rules_match_all_ix(const ws_ruleset *rs, const ws_rules_index *ix,
                              const ws_match_query *q, const ws_rule **out, size_t max)
 {
-    side s = {q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
-              q->dst_names, q->n_dst_names};
+    side s = side_make(q->src_roles, q->dst_roles, q->sport, q->dport, q->any_sport,
+                       q->dst_names, q->n_dst_names);
     size_t nc, n = 0;
     const ws_rule *const *list = ws_rules_index_candidates(rs, ix, q->proto, q->dport, &nc);
     for (size_t i = 0; i < nc && n < max; i++) {
