@@ -126,6 +126,28 @@ static void test_not_seen(void)
     tc_close(&e);
 }
 
+/* Endpoints listed by a prefix: the one that reached the server on 443
+ * (testco-https, mandatory) has a working entry; the other, present (it
+ * sent DNS) but never on 443, has none, and nothing is missing: a capture
+ * need not show every endpoint of a pool reaching every server
+ * (doc/rules.md, Coverage). */
+static void test_pool_not_listed(void)
+{
+    tc_env e;
+    CU_ASSERT_FATAL(tc_open(&e, true));
+    ws_flow f1 = tc_flow(1, 6, CLIENT, 50001, SRV, 443, TC_ESTABLISHED);
+    ws_flow f2 = tc_flow(2, 17, CLIENT2, 40002, DNS, 53, TC_ANSWERED);
+    tc_run(&e, &f1, "TLS");
+    tc_run(&e, &f2, "DNS");
+    ws_checker_finish(e.c, NULL, 0);
+    const ws_coverage *c = cov_of(&e, "testco-https", CLIENT, SRV);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->status, WS_COV_WORKING);
+    CU_ASSERT_PTR_NULL(cov_of(&e, "testco-https", CLIENT2, SRV));
+    CU_ASSERT_EQUAL(tc_count(&e, WS_FIND_MISSING_PATH), 0);
+    tc_close(&e);
+}
+
 /* A listed host that is never seen is not "present": no coverage of its
  * paths, nothing missing. */
 static void test_absent_host(void)
@@ -249,6 +271,7 @@ int main(void)
         {"mandatory path refused: blocked; one working flow: working", test_blocked},
         {"mandatory path not seen: missing-mandatory-path low", test_not_seen},
         {"host never seen: not present", test_absent_host},
+        {"a pool of endpoints: only the pairs seen", test_pool_not_listed},
         {"full mesh: matrix, exempt pair, missing pair medium", test_mesh},
         {"full mesh: same location is not exempt", test_mesh_same_location},
         {NULL, NULL},
