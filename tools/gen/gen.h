@@ -147,6 +147,12 @@ bool gen_scenario_write(const gen_scenario *sc, gen_pcap *w);
 /* ---- bench profile (bench.c) ---- */
 bool gen_bench_write(uint64_t packets, uint64_t flows, uint64_t seed, gen_pcap *w);
 
+/* ---- hostile profile (hostile.c) ---- */
+enum gen_hostile { GH_TINY_FLOWS, GH_SYN_FLOOD, GH_FRAGMENTS, GH_OVERLAP, GH_IKE_LIES };
+/* The kind named "tiny-flows", "syn-flood", "fragments", "overlap" or "ike-lies". */
+bool gen_hostile_kind(const char *name, enum gen_hostile *out);
+bool gen_hostile_write(enum gen_hostile kind, uint64_t packets, uint64_t seed, gen_pcap *w);
+
 /* ---- min-heap of flows by (next_us, order) (heap.c) ---- */
 typedef struct {
     int64_t key;

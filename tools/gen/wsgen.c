@@ -10,6 +10,7 @@
 static const char usage[] =
     "Usage: wsgen SCENARIO -o FILE\n"
     "       wsgen --profile bench [--packets N] [--flows M] [--seed S] -o FILE\n"
+    "       wsgen --profile hostile --kind KIND [--packets N] [--seed S] -o FILE\n"
     "\n"
     "Writes a classic pcap (Ethernet, microseconds) deterministically: the same\n"
     "input writes the same bytes.\n"
@@ -20,9 +21,12 @@ static const char usage[] =
     "                   TLS, SIP, DNS, IKE/ESP between nodes, NTP, syslog, SNMP,\n"
     "                   SSH, and deliberate failures (unanswered SYNs, resets,\n"
     "                   ICMP unreachable, undocumented ports)\n"
-    "  --packets N      bench: packets to write (default 4000000)\n"
+    "  --profile hostile  traffic made to exhaust memory, one KIND a file:\n"
+    "                   tiny-flows, syn-flood, fragments, overlap, ike-lies\n"
+    "  --kind KIND      hostile: which traffic\n"
+    "  --packets N      bench, hostile: packets to write (default 4000000)\n"
     "  --flows M        bench: flows to write (default 200000)\n"
-    "  --seed S         bench: PRNG seed (default 1)\n"
+    "  --seed S         bench, hostile: PRNG seed (default 1)\n"
     "  -h, --help       this text\n"
     "\n"
     "Exit status: 0 written, 1 the output could not be written, 2 bad arguments\n"
@@ -55,13 +59,16 @@ static bool count_arg(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-    const char *out = NULL, *scenario = NULL, *profile = NULL;
+    const char *out = NULL, *scenario = NULL, *profile = NULL, *kind_name = NULL;
+    enum gen_hostile kind = GH_TINY_FLOWS;
+    bool flows_opt = false;
     uint64_t packets = 4000000, flows = 200000, seed = 1;
     bool bench_opt = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                      strcmp(a, "--profile") == 0 || strcmp(a, "--packets") == 0 ||
+                     strcmp(a, "--kind") == 0 ||
                      strcmp(a, "--flows") == 0 || strcmp(a, "--seed") == 0;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage, stdout);
@@ -73,9 +80,15 @@ int main(int argc, char **argv)
             out = argv[++i];
         } else if (strcmp(a, "--profile") == 0) {
             profile = argv[++i];
-            if (strcmp(profile, "bench") != 0)
-                return bad("unknown profile \"%s\" (bench is the only one)", profile);
+            if (strcmp(profile, "bench") != 0 && strcmp(profile, "hostile") != 0)
+                return bad("unknown profile \"%s\" (bench or hostile)", profile);
+        } else if (strcmp(a, "--kind") == 0) {
+            kind_name = argv[++i];
+            if (!gen_hostile_kind(kind_name, &kind))
+                return bad("unknown kind \"%s\" (tiny-flows, syn-flood, fragments, overlap "
+                           "or ike-lies)", kind_name);
         } else if (takes) {
+            flows_opt |= a[2] == 'f';
             uint64_t *dst = a[2] == 'p' ? &packets : a[2] == 'f' ? &flows : &seed;
             if (!count_arg(argv[++i], dst) || (dst != &seed && *dst == 0))
                 return bad("%s: a positive number is expected", a);
@@ -95,7 +108,12 @@ int main(int argc, char **argv)
     if (!profile && !scenario)
         return bad("no scenario");
     if (!profile && bench_opt)
-        return bad("--packets, --flows and --seed belong to --profile bench");
+        return bad("--packets, --flows and --seed belong to --profile bench or hostile");
+    bool hostile = profile && strcmp(profile, "hostile") == 0;
+    if (hostile != (kind_name != NULL))
+        return bad(hostile ? "--profile hostile needs --kind" : "--kind belongs to --profile hostile");
+    if (hostile && flows_opt)
+        return bad("--flows belongs to --profile bench");
 
     gen_scenario sc;
     if (scenario && !gen_scenario_load(scenario, &sc))
@@ -114,6 +132,8 @@ int main(int argc, char **argv)
     bool ok = gen_pcap_open(&w, fp);
     if (ok && scenario)
         ok = gen_scenario_write(&sc, &w);
+    else if (ok && hostile)
+        ok = gen_hostile_write(kind, packets, seed, &w);
     else if (ok)
         ok = gen_bench_write(packets, flows, seed, &w);
     if (scenario)
