@@ -212,6 +212,16 @@ if run vanished 2 -- "$ws" audit --format json -o v.json pipe.pcap b.pcap; then
 fi
 wait
 
+# A damaged capture read from a FIFO: the place is the packet number only
+# (what was read is gone), and looking for the byte must not wait for a
+# second writer.
+mkfifo cutpipe
+timeout 60 sh -c 'cat cut.pcap > cutpipe' &
+if run truncated-fifo 2 -- "$ws" audit -o cutpipe.txt cutpipe; then
+    has truncated-fifo-message "wirespec: cutpipe: packet $recno: truncated dump file; tried to read"
+fi
+wait
+
 # ---- packs and site files ----------------------------------------------------
 pack=$src/rules/prysm-hosted-cloud.json
 site=$src/rules/examples/prysm-hosted-cloud.site.json

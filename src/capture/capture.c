@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
@@ -263,12 +264,14 @@ static bool record_offset(const char *path, uint64_t recno, uint64_t *off)
 {
     if (strcmp(path, "-") == 0)
         return false;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
+    /* O_NONBLOCK: opening a FIFO (read once already) must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
+    if (fd < 0)
+        return false;
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "rb"))) {
+        close(fd);
         return false;
     }
     uint64_t size = (uint64_t)st.st_size;
