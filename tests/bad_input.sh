@@ -87,6 +87,31 @@ if run truncated-pcap 2 -- "$ws" audit --format json -o cut.json cut.pcap; then
         bad "truncated pcap: report says $got, wanted ($before, 1)"
 fi
 
+# The same in a file of format version 2.2, whose records hold the wire
+# length where later versions hold the captured length (libpcap and
+# Wireshark swap them back): python walks it the 2.2 way.
+read -r old_no old_off <<<"$(python3 - good.pcap <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+out, off, recs = bytearray(d[:24]), 24, []
+struct.pack_into('<HH', out, 4, 2, 2)
+while off + 16 <= len(d) and len(recs) < 40:
+    ts, tu, cl, wl = struct.unpack_from('<IIII', d, off)
+    recs.append(len(out))
+    out += struct.pack('<IIII', ts, tu, wl + 1000, cl) + d[off + 16:off + 16 + cl]
+    off += 16 + cl
+open('old.pcap', 'wb').write(bytes(out[:recs[30] + 20]))
+print(31, recs[30])
+EOF
+)"
+before=$(read_before_error old.pcap)
+[ "$before" = $((old_no - 1)) ] && ok "version 2.2 pcap: capinfos reads $before packets" ||
+    bad "version 2.2 pcap: capinfos reads $before, wanted $((old_no - 1))"
+if run truncated-old-pcap 2 -- "$ws" audit -o old.txt old.pcap; then
+    has truncated-old-pcap-place "wirespec: old.pcap: packet $old_no: truncated dump file; tried to read"
+    has truncated-old-pcap-offset "(the file is cut short in the middle of packet $old_no, which starts at byte $old_off)"
+fi
+
 # A pcapng cut inside a block, one with a block length below 12 (python
 # names the block), and one with blocks of unknown types that must be skipped.
 editcap -F pcapng good.pcap good.pcapng

@@ -305,15 +305,30 @@ static bool record_offset(const char *path, uint64_t recno, uint64_t *off)
         }
     } else if (ok) {
         /* pcap: 24-byte file header, records of a 16-byte header (24 in
-         * Kuznetzov's modified format) and caplen bytes (offset 8). */
+         * Kuznetzov's modified format) and caplen bytes (offset 8; wire
+         * length at 12). Files before version 2.3, and DG/UX's 543.0, have
+         * the two lengths the other way round; 2.3 files either way (libpcap
+         * takes the smaller as caplen). */
         bool le = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1 || magic == 0x34cdb2a1;
         uint64_t hlen = (magic == 0xa1b2cd34 || magic == 0x34cdb2a1) ? 24 : 16;
+        unsigned major = 0, minor = 0;
+        if (fread(b, 1, 4, f) == 4) {
+            c = ws_cur_make(b, 4);
+            major = le ? ws_cur_le16(&c) : ws_cur_be16(&c);
+            minor = le ? ws_cur_le16(&c) : ws_cur_be16(&c);
+        }
+        int swapped = (major == 2 && minor < 3) || major == 543 ? 1
+                      : major == 2 && minor == 3               ? -1 /* maybe */
+                                                                : 0;
         at = 24;
         for (uint64_t k = 1; k < recno && at + hlen <= size; k++) {
             if (fseeko(f, (off_t)at, SEEK_SET) != 0 || fread(b, 1, 16, f) != 16)
                 break;
-            c = ws_cur_make(b + 8, 4);
+            c = ws_cur_make(b + 8, 8);
             uint64_t caplen = le ? ws_cur_le32(&c) : ws_cur_be32(&c);
+            uint64_t len = le ? ws_cur_le32(&c) : ws_cur_be32(&c);
+            if (swapped == 1 || (swapped == -1 && caplen > len))
+                caplen = len;
             if (caplen > size - at - hlen)
                 break;
             at += hlen + caplen;
