@@ -154,8 +154,8 @@ static bool always_listed(const ws_checker *c, const ws_host *h)
 
 /*
  * Every pair of present hosts r applies to, in two parts. First each pair of
- * hosts listed one by one, one of them the product's own: a path not seen
- * there is news (a missing-mandatory-path when both are the product's own).
+ * hosts listed one by one: a path not seen there is news (a
+ * missing-mandatory-path when both are the product's own).
  * Then the other pairs that used the path, working or blocked: a capture
  * need not show every endpoint of a prefix reaching every server, so their
  * unseen pairs are not listed (a site of thousands of endpoints would list
@@ -176,7 +176,7 @@ static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
             size_t j = listed ? listed[lj] : lj;
             const ws_host *b = &c->present[j];
             if (i == j || !ws_roleset_meets(b->roles, &r->to) || !always_listed(c, b) ||
-                !(own_server(c, a) || own_server(c, b)) || !has_name(c, r, &b->addr))
+                !has_name(c, r, &b->addr))
                 continue;
             /* a pair that plays both ends of a two-way rule is one pair */
             bool both = r->reverse && ws_roleset_meets(b->roles, &r->from) &&
@@ -192,8 +192,7 @@ static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
         if (p->rule != r)
             continue;
         const ws_host *a = present_host(c, &p->a), *b = present_host(c, &p->b);
-        if (!a || !b || (always_listed(c, a) && always_listed(c, b) &&
-                         (own_server(c, a) || own_server(c, b))))
+        if (!a || !b || (always_listed(c, a) && always_listed(c, b)))
             continue; /* listed above */
         /* a two-way rule seen both ways is one entry, under the lower address */
         if (r->reverse && ws_addr_cmp(&p->b, &p->a) < 0 && ws_checker_pair(c, r, &p->b, &p->a))
