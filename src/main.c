@@ -54,7 +54,8 @@ static void usage_audit(FILE *out)
             "  -s, --site FILE        the site inventory: which host plays which role\n"
             "      --fail-on SEV      exit 1 when a finding is at least SEV: info, low,\n"
             "                         medium (default), high, or none\n"
-            "  -f, --format FMT       text (default), json, or jsonl (the JSON report on one line)\n"
+            "  -f, --format FMT       text (default), json, jsonl (the JSON report on one line),\n"
+            "                         or junit (findings and coverage as JUnit test cases)\n"
             "  -o, --output FILE      write the report to FILE (replaced only when complete)\n"
             "      --filter BPF       read only packets matching the BPF expression\n"
             "  -L, --limit NAME=VAL   set a resource limit (repeatable); see below\n"
@@ -153,7 +154,7 @@ static int cmd_audit(int argc, char **argv)
             if (!once("--format", &format_arg, optarg))
                 goto done;
             if (!ws_format_parse(optarg, &fmt)) {
-                fprintf(stderr, "%s audit: unknown format \"%s\" (expected text, json or jsonl)\n", ws_prog, optarg);
+                fprintf(stderr, "%s audit: unknown format \"%s\" (expected text, json, jsonl or junit)\n", ws_prog, optarg);
                 goto done;
             }
             break;

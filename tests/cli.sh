@@ -116,5 +116,25 @@ expect output-unwritable 2 "cannot write $tmp/no/such/r.json" -- "$ws" audit -o 
 if ! ls "$tmp"/no 2>/dev/null | grep -q .; then echo "ok   output-no-partial-file"; pass=$((pass + 1));
 else echo "FAIL output: a partial file was left"; fail=$((fail + 1)); fi
 
+# --format junit: XML a CI server reads; the refused SR path (tcp-refused.pcap,
+# captures/lab/README.md: SYN answered by RST,ACK) is a failing test case in
+# both suites, findings (type high: a mandatory row) and coverage (blocked).
+lab="$src/captures/lab"
+expect junit 1 '' -- "$ws" audit --format junit -o "$tmp/r.xml" --site "$lab/tcp-refused.site.json" "$lab/tcp-refused.pcap"
+if python3 - "$tmp/r.xml" <<'PY'
+import sys, xml.etree.ElementTree as E
+root = E.parse(sys.argv[1]).getroot()
+suites = {s.get("name"): s for s in root.findall("testsuite")}
+f = suites["findings"].findall("testcase")
+c = suites["coverage"].findall("testcase")
+ok = (root.get("failures") == "2" and len(f) == 1 and f[0].get("classname") == "blocked-path"
+      and f[0].find("failure").get("type") == "high"
+      and "avaya-sr-manager-transcoder tcp/8443 10.99.3.2 -> 10.99.3.3" == f[0].get("name")
+      and len(c) == 2 and sum(1 for t in c if t.find("failure") is not None) == 1
+      and sum(1 for t in c if t.find("skipped") is not None) == 1)
+sys.exit(0 if ok else 1)
+PY
+then echo "ok   junit-content"; pass=$((pass + 1)); else echo "FAIL junit: unexpected content in $tmp/r.xml"; fail=$((fail + 1)); fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -277,9 +277,9 @@ int ws_cmd_live(int argc, char **argv)
             st.ra.site = optarg;
             break;
         case 'f':
-            if (!ws_format_parse(optarg, &st.fmt)) {
+            if (!ws_format_parse(optarg, &st.fmt) || st.fmt == WS_FORMAT_JUNIT) {
                 fprintf(stderr, "%s live: unknown format \"%s\" (expected jsonl, json or "
-                                "text)\n", ws_prog, optarg);
+                                "text; junit has no lines to stream)\n", ws_prog, optarg);
                 goto done;
             }
             break;

@@ -334,23 +334,6 @@ static void print_result(const result *r, const char *notes)
 
 /* ---- JUnit --------------------------------------------------------------- */
 
-static void xml_text(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        switch (ch) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&apos;", out); break;
-        default:
-            /* XML 1.0 allows no control character but tab and line ends. */
-            fputc(ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' ? '?' : ch, out);
-        }
-    }
-}
-
 /* The folder that holds the case: a folder case's parent, a sidecar's folder. */
 static void xml_classname(FILE *out, const ws_case_ref *ref)
 {
@@ -362,7 +345,7 @@ static void xml_classname(FILE *out, const ws_case_ref *ref)
         *slash = '\0';
     else if (!ref->stem)
         strcpy(d, slash ? "/" : ".");
-    xml_text(out, d);
+    ws_xml_text(out, d);
     free(d);
 }
 
@@ -386,7 +369,7 @@ static bool write_junit(const char *path, const result *rs, size_t n, double tot
         fputs("    <testcase classname=\"", out);
         xml_classname(out, r->ref);
         fputs("\" name=\"", out);
-        xml_text(out, r->ref->name);
+        ws_xml_text(out, r->ref->name);
         fprintf(out, "\" time=\"%.3f\"", r->seconds);
         if (r->status == WS_CASE_PASS) {
             fputs("/>\n", out);
@@ -395,14 +378,14 @@ static bool write_junit(const char *path, const result *rs, size_t n, double tot
         fputs(">\n      ", out);
         if (r->status == WS_CASE_SKIP) {
             fputs("<skipped message=\"", out);
-            xml_text(out, r->message);
+            ws_xml_text(out, r->message);
             fputs("\"/>", out);
         } else {
             const char *tag = r->status == WS_CASE_FAIL ? "failure" : "error";
             fprintf(out, "<%s message=\"", tag);
-            xml_text(out, r->message);
+            ws_xml_text(out, r->message);
             fputs("\">", out);
-            xml_text(out, r->details ? r->details : r->message);
+            ws_xml_text(out, r->details ? r->details : r->message);
             fprintf(out, "</%s>", tag);
         }
         fputs("\n    </testcase>\n", out);

@@ -11,6 +11,8 @@ bool ws_format_parse(const char *s, ws_format *out)
         *out = WS_FORMAT_JSON;
     else if (strcmp(s, "jsonl") == 0)
         *out = WS_FORMAT_JSONL;
+    else if (strcmp(s, "junit") == 0)
+        *out = WS_FORMAT_JUNIT;
     else
         return false;
     return true;
@@ -25,6 +27,7 @@ bool ws_report_write_live(FILE *out, ws_format fmt, const ws_run *run, bool fina
 {
     bool ok = fmt == WS_FORMAT_JSON    ? ws_report_json(out, run)
               : fmt == WS_FORMAT_JSONL ? ws_report_jsonl(out, run, final)
+              : fmt == WS_FORMAT_JUNIT ? ws_report_junit(out, run)
                                        : ws_report_text(out, run);
     return fflush(out) == 0 && ok;
 }

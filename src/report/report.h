@@ -12,13 +12,18 @@ typedef enum ws_format {
     WS_FORMAT_TEXT,
     WS_FORMAT_JSON,
     WS_FORMAT_JSONL,     /* the JSON report on one line: {"type": "report", ...} */
+    WS_FORMAT_JUNIT,     /* JUnit XML: findings and coverage as test cases */
 } ws_format;
 
-/* Parses "text", "json" or "jsonl"; false for anything else. */
+/* Parses "text", "json", "jsonl" or "junit"; false for anything else. */
 bool ws_format_parse(const char *s, ws_format *out);
 
 /* Writes the report; false on a write error (errno says which). */
 bool ws_report_write(FILE *out, ws_format fmt, const ws_run *run);
+
+/* Writes s as XML character data or attribute text (&, <, >, quotes
+ * escaped; control characters XML forbids as '?'). */
+void ws_xml_text(FILE *out, const char *s);
 
 struct json_object;
 /* The JSON report as one json-c object, the same keys and values that

@@ -11,6 +11,7 @@
 
 bool ws_report_json(FILE *out, const ws_run *run);
 bool ws_report_text(FILE *out, const ws_run *run);
+bool ws_report_junit(FILE *out, const ws_run *run);
 
 /* TCP and UDP flows have ports; the report shows null for the others. */
 bool ws_report_has_ports(uint8_t proto);
