@@ -25,5 +25,9 @@ struct json_object *ws_report_finding_json(const ws_run *run, const ws_finding *
 /* Seconds since the epoch with microseconds, as the JSON report writes times. */
 struct json_object *ws_report_time_json(int64_t us);
 bool ws_report_jsonl(FILE *out, const ws_run *run, bool final);
+/* The JSON report streamed: laid out a key per line (the json format), or
+ * on one line as {"type": "report", "final": final, ...} (the jsonl report
+ * line). False on a write error or when out of memory. */
+bool ws_report_json_stream(FILE *out, const ws_run *run, bool one_line, bool final);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dpi/dpi.h"
+#include "jsonw.h"
 #include "report_impl.h"
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -69,112 +70,203 @@ static json_object *endpoint(const ws_run *run, const ws_addr *a, uint16_t port,
     return o;
 }
 
-static json_object *flow_json(const ws_run *run, const ws_flow_rec *r)
+/* The same endpoint, streamed. */
+static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, uint16_t port, bool has_port)
+{
+    char ip[WS_ADDR_STRLEN];
+    const char *label = NULL;
+    ws_jw_obj_begin(w);
+    ws_jw_key(w, "ip");
+    ws_jw_str(w, ws_addr_str(a, ip));
+    ws_jw_key(w, "port");
+    if (has_port)
+        ws_jw_u64(w, port);
+    else
+        ws_jw_null(w);
+    ws_jw_key(w, "roles");
+    ws_jw_arr_begin(w);
+    const ws_checker *c = ws_run_checker(run);
+    if (c && ws_checker_site(c)) {
+        ws_host h;
+        ws_checker_host(c, a, &h);
+        const ws_ruleset *rs = ws_checker_ruleset(c);
+        if (!h.entry) {
+            ws_jw_str(w, "any");
+        } else {
+            label = h.entry->label;
+            for (size_t i = 1; i < ws_ruleset_nroles(rs); i++)
+                if (ws_roleset_has(h.roles, (unsigned)i))
+                    ws_jw_str(w, ws_ruleset_role_name(rs, (unsigned)i));
+        }
+    }
+    ws_jw_arr_end(w);
+    if (label) {
+        ws_jw_key(w, "label");
+        ws_jw_str(w, label);
+    }
+    ws_jw_key(w, "names");
+    ws_jw_arr_begin(w);
+    const char *nm[WS_REPORT_MAX_NAMES];
+    size_t n = ws_run_names(run, a, nm, WS_REPORT_MAX_NAMES);
+    for (size_t i = 0; i < n; i++)
+        ws_jw_str(w, nm[i]);
+    ws_jw_arr_end(w);
+    ws_jw_obj_end(w);
+}
+
+static void key_u64(ws_jw *w, const char *key, uint64_t v)
+{
+    ws_jw_key(w, key);
+    ws_jw_u64(w, v);
+}
+
+static void key_str(ws_jw *w, const char *key, const char *s)
+{
+    ws_jw_key(w, key);
+    ws_jw_str(w, s);
+}
+
+/* One flow record: {"id", "transport", "src", "dst", ...} (DESIGN.md). */
+static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
 {
     const ws_flow *f = &r->f;
     char tbuf[8];
     bool ports = ws_report_has_ports(f->proto);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", ju64(f->id));
-    json_object_object_add(o, "transport", json_object_new_string(ws_transport_name(f->proto, tbuf)));
-    json_object_object_add(o, "src", endpoint(run, &f->src, f->sport, ports));
-    json_object_object_add(o, "dst", endpoint(run, &f->dst, f->dport, ports));
-    json_object_object_add(o, "src_packets", ju64(f->packets[WS_DIR_FWD]));
-    json_object_object_add(o, "dst_packets", ju64(f->packets[WS_DIR_REV]));
-    json_object_object_add(o, "src_bytes", ju64(f->bytes[WS_DIR_FWD]));
-    json_object_object_add(o, "dst_bytes", ju64(f->bytes[WS_DIR_REV]));
-    json_object_object_add(o, "src_wire_bytes", ju64(f->wire_bytes[WS_DIR_FWD]));
-    json_object_object_add(o, "dst_wire_bytes", ju64(f->wire_bytes[WS_DIR_REV]));
-    json_object_object_add(o, "outcome", json_object_new_string(ws_outcome_name(r->outcome)));
-    json_object_object_add(o, "initiator_guessed", json_object_new_boolean(f->initiator_guessed));
+    ws_jw_obj_begin(w);
+    key_u64(w, "id", f->id);
+    key_str(w, "transport", ws_transport_name(f->proto, tbuf));
+    ws_jw_key(w, "src");
+    endpoint_jw(w, run, &f->src, f->sport, ports);
+    ws_jw_key(w, "dst");
+    endpoint_jw(w, run, &f->dst, f->dport, ports);
+    key_u64(w, "src_packets", f->packets[WS_DIR_FWD]);
+    key_u64(w, "dst_packets", f->packets[WS_DIR_REV]);
+    key_u64(w, "src_bytes", f->bytes[WS_DIR_FWD]);
+    key_u64(w, "dst_bytes", f->bytes[WS_DIR_REV]);
+    key_u64(w, "src_wire_bytes", f->wire_bytes[WS_DIR_FWD]);
+    key_u64(w, "dst_wire_bytes", f->wire_bytes[WS_DIR_REV]);
+    key_str(w, "outcome", ws_outcome_name(r->outcome));
+    ws_jw_key(w, "initiator_guessed");
+    ws_jw_bool(w, f->initiator_guessed);
     if (f->proto == 1 || f->proto == 58) {
-        json_object_object_add(o, "icmp_type", json_object_new_int(f->sport));
-        json_object_object_add(o, "icmp_code", json_object_new_int(f->dport));
+        key_u64(w, "icmp_type", f->sport);
+        key_u64(w, "icmp_code", f->dport);
     }
-    json_object_object_add(o, "app", r->app ? json_object_new_string(r->app) : NULL);
-    json_object_object_add(o, "app_source", json_object_new_string(ws_dpi_source_name(f->app_source)));
-    json_object_object_add(o, "rule", r->rule ? json_object_new_string(r->rule->id) : NULL);
+    key_str(w, "app", r->app);
+    key_str(w, "app_source", ws_dpi_source_name(f->app_source));
+    key_str(w, "rule", r->rule ? r->rule->id : NULL);
     if (f->icmp_errors) {
         char ip[WS_ADDR_STRLEN];
-        json_object *e = json_object_new_object();
-        json_object_object_add(e, "count", json_object_new_int64(f->icmp_errors));
-        json_object_object_add(e, "type", json_object_new_int(f->icmp_type));
-        json_object_object_add(e, "code", json_object_new_int(f->icmp_code));
-        json_object_object_add(e, "from", json_object_new_string(ws_addr_str(&f->icmp_reporter, ip)));
-        json_object_object_add(o, "icmp_error", e);
+        ws_jw_key(w, "icmp_error");
+        ws_jw_obj_begin(w);
+        ws_jw_key(w, "count");
+        ws_jw_i64(w, (int64_t)f->icmp_errors);
+        key_u64(w, "type", f->icmp_type);
+        key_u64(w, "code", f->icmp_code);
+        key_str(w, "from", ws_addr_str(&f->icmp_reporter, ip));
+        ws_jw_obj_end(w);
     }
     if (f->proto == 50) {
-        json_object_object_add(o, "src_spi", f->esp_spi[WS_DIR_FWD] ? ju64(f->esp_spi[WS_DIR_FWD]) : NULL);
-        json_object_object_add(o, "dst_spi", f->esp_spi[WS_DIR_REV] ? ju64(f->esp_spi[WS_DIR_REV]) : NULL);
+        ws_jw_key(w, "src_spi");
+        if (f->esp_spi[WS_DIR_FWD])
+            ws_jw_u64(w, f->esp_spi[WS_DIR_FWD]);
+        else
+            ws_jw_null(w);
+        ws_jw_key(w, "dst_spi");
+        if (f->esp_spi[WS_DIR_REV])
+            ws_jw_u64(w, f->esp_spi[WS_DIR_REV]);
+        else
+            ws_jw_null(w);
     }
-    json_object_object_add(o, "first_seen", jtime(f->first_us));
-    json_object_object_add(o, "last_seen", jtime(f->last_us));
-    json_object_object_add(o, "end", json_object_new_string(ws_report_end_reason(r->end)));
-    return o;
+    ws_jw_key(w, "first_seen");
+    ws_jw_time(w, f->first_us);
+    ws_jw_key(w, "last_seen");
+    ws_jw_time(w, f->last_us);
+    key_str(w, "end", ws_report_end_reason(r->end));
+    ws_jw_obj_end(w);
 }
 
-static json_object *hex(const uint8_t *b, size_t n)
+static void hex_jw(ws_jw *w, const uint8_t *b, size_t n)
 {
+    static const char digit[] = "0123456789abcdef";
     char buf[2 * WS_DIGEST_MAX + 1];
-    for (size_t i = 0; i < n && i < WS_DIGEST_MAX; i++)
-        snprintf(buf + 2 * i, 3, "%02x", b[i]);
-    buf[2 * (n < WS_DIGEST_MAX ? n : WS_DIGEST_MAX)] = '\0';
-    return json_object_new_string(buf);
+    size_t k = n < WS_DIGEST_MAX ? n : WS_DIGEST_MAX;
+    for (size_t i = 0; i < k; i++) {
+        buf[2 * i] = digit[b[i] >> 4];
+        buf[2 * i + 1] = digit[b[i] & 0xf];
+    }
+    buf[2 * k] = '\0';
+    ws_jw_str(w, buf);
 }
 
-static json_object *ike_side_json(const ws_ike_side *s)
+static void ike_side_jw(ws_jw *w, const ws_ike_side *s)
 {
     char ip[WS_ADDR_STRLEN];
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "ip", json_object_new_string(ws_addr_str(&s->addr, ip)));
-    json_object_object_add(o, "port", json_object_new_int(s->port));
-    json_object_object_add(o, "natt_port", s->natt_port ? json_object_new_int(s->natt_port) : NULL);
-    json_object_object_add(o, "natt_offered", json_object_new_boolean(s->natt_offered));
-    json_object_object_add(o, "behind_nat", json_object_new_string(ws_ike_nat_name(s->behind_nat)));
+    ws_jw_obj_begin(w);
+    key_str(w, "ip", ws_addr_str(&s->addr, ip));
+    key_u64(w, "port", s->port);
+    ws_jw_key(w, "natt_port");
+    if (s->natt_port)
+        ws_jw_u64(w, s->natt_port);
+    else
+        ws_jw_null(w);
+    ws_jw_key(w, "natt_offered");
+    ws_jw_bool(w, s->natt_offered);
+    key_str(w, "behind_nat", ws_ike_nat_name(s->behind_nat));
     if (s->hash_len) {
-        json_object *e = json_object_new_object();
-        json_object_object_add(e, "observed_ip", json_object_new_string(ws_addr_str(&s->observed, ip)));
-        json_object_object_add(e, "observed_port", json_object_new_int(s->observed_port));
-        json_object_object_add(e, "hash", hex(s->hash, s->hash_len));
-        json_object_object_add(e, "hash_alg", json_object_new_string(ws_digest_name(s->hash_alg)));
-        json_object_object_add(o, "natd", e);
+        ws_jw_key(w, "natd");
+        ws_jw_obj_begin(w);
+        key_str(w, "observed_ip", ws_addr_str(&s->observed, ip));
+        key_u64(w, "observed_port", s->observed_port);
+        ws_jw_key(w, "hash");
+        hex_jw(w, s->hash, s->hash_len);
+        key_str(w, "hash_alg", ws_digest_name(s->hash_alg));
+        ws_jw_obj_end(w);
     }
     if (s->other_seen) {
-        json_object *e = json_object_new_object();
-        json_object_object_add(e, "ip", json_object_new_string(ws_addr_str(&s->other_addr, ip)));
-        json_object_object_add(e, "port", json_object_new_int(s->other_port));
-        json_object_object_add(o, "also_seen_as", e);
+        ws_jw_key(w, "also_seen_as");
+        ws_jw_obj_begin(w);
+        key_str(w, "ip", ws_addr_str(&s->other_addr, ip));
+        key_u64(w, "port", s->other_port);
+        ws_jw_obj_end(w);
     }
-    json_object_object_add(o, "messages", ju64(s->messages));
-    json_object_object_add(o, "esp_packets", ju64(s->esp_packets));
-    json_object_object_add(o, "esp_in_udp", ju64(s->esp_in_udp));
-    return o;
+    key_u64(w, "messages", s->messages);
+    key_u64(w, "esp_packets", s->esp_packets);
+    key_u64(w, "esp_in_udp", s->esp_in_udp);
+    ws_jw_obj_end(w);
 }
 
-static json_object *ike_json(const ws_run *run)
+/* One IKE SA (DESIGN.md "ike_sas"). */
+static void ike_sa_jw(ws_jw *w, const ws_ike_sa *sa)
 {
-    size_t n;
-    const ws_ike_sa *sas = ws_run_ike_sas(run, &n);
-    json_object *a = json_object_new_array();
-    for (size_t i = 0; i < n; i++) {
-        const ws_ike_sa *sa = &sas[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "version", json_object_new_int(sa->version));
-        json_object_object_add(o, "spi_i", hex(sa->spi_i, WS_IKE_SPI_LEN));
-        json_object_object_add(o, "spi_r", sa->spi_r_known ? hex(sa->spi_r, WS_IKE_SPI_LEN) : NULL);
-        json_object_object_add(o, "initiator", ike_side_json(&sa->side[WS_IKE_INITIATOR]));
-        json_object_object_add(o, "responder", ike_side_json(&sa->side[WS_IKE_RESPONDER]));
-        json_object_object_add(o, "initiator_guessed", json_object_new_boolean(sa->initiator_guessed));
-        json_object_object_add(o, "natt_offered", json_object_new_boolean(sa->natt_offered));
-        json_object_object_add(o, "natd_present", json_object_new_boolean(sa->natd_present));
-        json_object_object_add(o, "moved_to_4500", json_object_new_boolean(sa->moved_4500));
-        json_object_object_add(o, "messages", ju64(sa->messages));
-        json_object_object_add(o, "malformed", ju64(sa->malformed));
-        json_object_object_add(o, "first_seen", jtime(sa->first_us));
-        json_object_object_add(o, "last_seen", jtime(sa->last_us));
-        json_object_array_add(a, o);
-    }
-    return a;
+    ws_jw_obj_begin(w);
+    key_u64(w, "version", sa->version);
+    ws_jw_key(w, "spi_i");
+    hex_jw(w, sa->spi_i, WS_IKE_SPI_LEN);
+    ws_jw_key(w, "spi_r");
+    if (sa->spi_r_known)
+        hex_jw(w, sa->spi_r, WS_IKE_SPI_LEN);
+    else
+        ws_jw_null(w);
+    ws_jw_key(w, "initiator");
+    ike_side_jw(w, &sa->side[WS_IKE_INITIATOR]);
+    ws_jw_key(w, "responder");
+    ike_side_jw(w, &sa->side[WS_IKE_RESPONDER]);
+    ws_jw_key(w, "initiator_guessed");
+    ws_jw_bool(w, sa->initiator_guessed);
+    ws_jw_key(w, "natt_offered");
+    ws_jw_bool(w, sa->natt_offered);
+    ws_jw_key(w, "natd_present");
+    ws_jw_bool(w, sa->natd_present);
+    ws_jw_key(w, "moved_to_4500");
+    ws_jw_bool(w, sa->moved_4500);
+    key_u64(w, "messages", sa->messages);
+    key_u64(w, "malformed", sa->malformed);
+    ws_jw_key(w, "first_seen");
+    ws_jw_time(w, sa->first_us);
+    ws_jw_key(w, "last_seen");
+    ws_jw_time(w, sa->last_us);
+    ws_jw_obj_end(w);
 }
 
 static json_object *inputs_json(const ws_run *run)
@@ -363,19 +455,6 @@ json_object *ws_report_time_json(int64_t us)
     return jtime(us);
 }
 
-/* Streams an array of n items made by item(i). */
-static void put_array(FILE *out, const char *key, size_t n, json_object *(*item)(const ws_run *, size_t),
-                      const ws_run *run, bool last)
-{
-    fprintf(out, "  \"%s\": [", key);
-    for (size_t i = 0; i < n; i++) {
-        json_object *v = item(run, i);
-        fprintf(out, "%s\n    %s", i ? "," : "", json_object_to_json_string_ext(v, JSON_FLAGS));
-        json_object_put(v);
-    }
-    fprintf(out, "%s%s\n", n ? "\n  ]" : "]", last ? "" : ",");
-}
-
 static json_object *finding_item(const ws_run *run, size_t i)
 {
     const ws_finding *f;
@@ -393,18 +472,24 @@ static json_object *coverage_item(const ws_run *run, size_t i)
     return i < ncov ? coverage_json(run, &cov[i]) : mesh_json(run, &meshes[i - ncov]);
 }
 
-/* Writes "key": value, then frees value. */
-static void put(FILE *out, const char *key, json_object *v, bool last)
+/* The json-c object of what w holds (one value), then w cleared; NULL when
+ * out of memory. The streamed text is the one definition of flows and IKE
+ * SAs; json-c keeps a number's text (times stay "%lld.%06lld"). */
+static json_object *parsed(ws_jw *w)
 {
-    fprintf(out, "  \"%s\": %s%s\n", key, json_object_to_json_string_ext(v, JSON_FLAGS),
-            last ? "" : ",");
-    json_object_put(v);
+    json_object *o = ws_jw_flush(w) ? json_tokener_parse(ws_jw_data(w, NULL)) : NULL;
+    ws_jw_clear(w);
+    return o;
 }
 
 json_object *ws_report_json_object(const ws_run *run)
 {
-    size_t n;
+    size_t n, nsa;
     const ws_flow_rec *recs = ws_run_flows(run, &n);
+    const ws_ike_sa *sas = ws_run_ike_sas(run, &nsa);
+    ws_jw *w = ws_jw_new(NULL);
+    if (!w)
+        return NULL;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "version", json_object_new_string(WS_VERSION));
     json_object_object_add(o, "inputs", inputs_json(run));
@@ -413,10 +498,25 @@ json_object *ws_report_json_object(const ws_run *run)
     json_object_object_add(o, "stats", stats_json(run, n));
     json_object_object_add(o, "limits", limits_json(run));
     json_object *flows = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(flows, flow_json(run, &recs[i]));
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        flow_jw(w, run, &recs[i]);
+        json_object *f = parsed(w);
+        ok = f && json_object_array_add(flows, f) == 0;
+    }
     json_object_object_add(o, "flows", flows);
-    json_object_object_add(o, "ike_sas", ike_json(run));
+    json_object *ike = json_object_new_array();
+    for (size_t i = 0; i < nsa && ok; i++) {
+        ike_sa_jw(w, &sas[i]);
+        json_object *sa = parsed(w);
+        ok = sa && json_object_array_add(ike, sa) == 0;
+    }
+    json_object_object_add(o, "ike_sas", ike);
+    ws_jw_free(w);
+    if (!ok) {
+        json_object_put(o);
+        return NULL;
+    }
     const ws_checker *c = ws_run_checker(run);
     const ws_finding *fs;
     const ws_coverage *cov;
@@ -434,33 +534,122 @@ json_object *ws_report_json_object(const ws_run *run)
     return o;
 }
 
-bool ws_report_json(FILE *out, const ws_run *run)
+/* The layout around the report's values: the JSON report (a key per line,
+ * the items of flows, findings and coverage one per line) or one line (the
+ * jsonl report line, after its "type" and "final"). */
+typedef struct layout {
+    ws_jw *w;
+    bool one_line;
+    bool first;   /* no key written yet */
+} layout;
+
+static void lkey(layout *l, const char *key)
 {
-    size_t n;
-    const ws_flow_rec *recs = ws_run_flows(run, &n);
-    fputs("{\n", out);
-    put(out, "version", json_object_new_string(WS_VERSION), false);
-    put(out, "inputs", inputs_json(run), false);
-    put(out, "packs", packs_json(run), false);
-    put(out, "site", site_json(run), false);
-    put(out, "stats", stats_json(run, n), false);
-    put(out, "limits", limits_json(run), false);
-    fputs("  \"flows\": [", out);
-    for (size_t i = 0; i < n; i++) {
-        json_object *f = flow_json(run, &recs[i]);
-        fprintf(out, "%s\n    %s", i ? "," : "", json_object_to_json_string_ext(f, JSON_FLAGS));
-        json_object_put(f);
+    if (l->one_line) {
+        ws_jw_raws(l->w, l->first ? "\"" : ",\"");
+        ws_jw_raws(l->w, key);
+        ws_jw_raws(l->w, "\":");
+    } else {
+        ws_jw_raws(l->w, l->first ? "  \"" : ",\n  \"");
+        ws_jw_raws(l->w, key);
+        ws_jw_raws(l->w, "\": ");
     }
-    fputs(n ? "\n  ],\n" : "],\n", out);
-    put(out, "ike_sas", ike_json(run), false);
+    l->first = false;
+}
+
+static void litem(layout *l, size_t i)
+{
+    if (l->one_line) {
+        if (i)
+            ws_jw_raw(l->w, ",", 1);
+    } else {
+        ws_jw_raws(l->w, i ? ",\n    " : "\n    ");
+    }
+}
+
+static void lclose(layout *l, size_t n)
+{
+    ws_jw_raws(l->w, n && !l->one_line ? "\n  ]" : "]");
+}
+
+/* Writes v as json-c prints it, then frees it. */
+static void jc(ws_jw *w, json_object *v)
+{
+    ws_jw_raws(w, json_object_to_json_string_ext(v, JSON_FLAGS));
+    json_object_put(v);
+}
+
+/* A key and its value built by json-c (the parts that do not grow with the
+ * capture). */
+static void lput(layout *l, const char *key, json_object *v)
+{
+    lkey(l, key);
+    jc(l->w, v);
+}
+
+/* Streams an array of n items made by item(i) with json-c. */
+static void lput_array(layout *l, const char *key, size_t n,
+                       json_object *(*item)(const ws_run *, size_t), const ws_run *run)
+{
+    lkey(l, key);
+    ws_jw_raw(l->w, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        litem(l, i);
+        jc(l->w, item(run, i));
+    }
+    lclose(l, n);
+}
+
+bool ws_report_json_stream(FILE *out, const ws_run *run, bool one_line, bool final)
+{
+    size_t n, nsa;
+    const ws_flow_rec *recs = ws_run_flows(run, &n);
+    const ws_ike_sa *sas = ws_run_ike_sas(run, &nsa);
+    layout l = {ws_jw_new(out), one_line, true};
+    if (!l.w)
+        return false;
+    ws_jw *w = l.w;
+    if (one_line) {
+        ws_jw_raws(w, "{\"type\":\"report\",\"final\":");
+        ws_jw_bool(w, final);
+        l.first = false;
+    } else {
+        ws_jw_raws(w, "{\n");
+    }
+    lput(&l, "version", json_object_new_string(WS_VERSION));
+    lput(&l, "inputs", inputs_json(run));
+    lput(&l, "packs", packs_json(run));
+    lput(&l, "site", site_json(run));
+    lput(&l, "stats", stats_json(run, n));
+    lput(&l, "limits", limits_json(run));
+    lkey(&l, "flows");
+    ws_jw_raw(w, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        litem(&l, i);
+        flow_jw(w, run, &recs[i]);
+    }
+    lclose(&l, n);
+    /* The IKE SAs stay on one line in either layout. */
+    lkey(&l, "ike_sas");
+    ws_jw_arr_begin(w);
+    for (size_t i = 0; i < nsa; i++)
+        ike_sa_jw(w, &sas[i]);
+    ws_jw_arr_end(w);
     const ws_checker *c = ws_run_checker(run);
     const ws_finding *fs;
     const ws_coverage *cov;
     const ws_mesh *meshes;
     size_t nf = c ? ws_checker_findings(c, &fs) : 0;
     size_t nc = c ? ws_checker_coverage(c, &cov) + ws_checker_meshes(c, &meshes) : 0;
-    put_array(out, "findings", nf, finding_item, run, false);
-    put_array(out, "coverage", nc, coverage_item, run, true);
-    fputs("}\n", out);
-    return !ferror(out);
+    lput_array(&l, "findings", nf, finding_item, run);
+    lput_array(&l, "coverage", nc, coverage_item, run);
+    ws_jw_raws(w, one_line ? "}\n" : "\n}\n");
+    bool ok = ws_jw_flush(w);
+    ws_jw_free(w);
+    return ok && !ferror(out);
+}
+
+bool ws_report_json(FILE *out, const ws_run *run)
+{
+    return ws_report_json_stream(out, run, false, true);
 }

@@ -119,15 +119,6 @@ bool ws_report_line_event(FILE *out, ws_format fmt, const char *type, int64_t no
 
 bool ws_report_jsonl(FILE *out, const ws_run *run, bool final)
 {
-    json_object *r = ws_report_json_object(run);
-    if (!r)
-        return false;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "type", json_object_new_string("report"));
-    json_object_object_add(o, "final", json_object_new_boolean(final));
-    json_object_object_foreach(r, key, val) {
-        json_object_object_add(o, key, json_object_get(val));
-    }
-    json_object_put(r);
-    return put_line(out, o);
+    bool ok = ws_report_json_stream(out, run, true, final);
+    return fflush(out) == 0 && ok;
 }
