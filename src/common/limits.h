@@ -84,6 +84,7 @@ const char *ws_limits_name(size_t i, const char **description);
     X(dpi_classified, "flows nDPI classified from payload")                   \
     X(dpi_guessed, "flows nDPI could only guess from ports")                   \
     X(dpi_gave_up, "flows given up after dpi_max_packets")                     \
+    X(dpi_sip_over_http, "SIP over TCP that nDPI named HTTP, tagged SIP")         \
     X(ike_packets, "IKE messages decoded")                                     \
     X(ike_malformed, "IKE messages cut short or inconsistent")                 \
     X(ike_sas_dropped, "IKE SAs not tracked: max_ike_sas reached")             \

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "common/cursor.h"
@@ -21,6 +22,7 @@
 typedef struct ws_dpi_flow {
     struct ws_dpi_flow *prev, *next;
     uint32_t fed;            /* packets given to nDPI */
+    bool sip;                /* a TCP segment began with a SIP start line */
     ndpi_protocol last;      /* nDPI's answer to the last packet */
     struct ndpi_flow_struct nf;
 } ws_dpi_flow;
@@ -175,6 +177,41 @@ static uint8_t source_of(const ws_dpi_flow *s, ndpi_protocol p)
     return s->nf.confidence == NDPI_CONFIDENCE_DPI ? WS_APP_DPI : WS_APP_GUESS;
 }
 
+/*
+ * Does a TCP segment begin with a SIP start line (RFC 3261 section 7.1)?
+ * Request-Line: Method SP Request-URI SP "SIP/2.0" CRLF, with a method of
+ * RFC 3261 or its extensions and a sip:, sips: or tel: URI; Status-Line:
+ * "SIP/2.0" SP 3DIGIT SP. nDPI 4.2 names SIP over TCP on a port other than
+ * 5060 "HTTP" (its HTTP dissector takes any "METHOD SP ... /x.y" line), and
+ * a rule for a configured SIP port would see the wrong application.
+ */
+static bool sip_start_line(const uint8_t *p, size_t len)
+{
+    static const char *const methods[] = {
+        "INVITE", "ACK", "OPTIONS", "BYE", "CANCEL", "REGISTER", "PRACK", "SUBSCRIBE",
+        "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE",
+    };
+    if (len >= 12 && !memcmp(p, "SIP/2.0 ", 8))
+        return p[8] >= '1' && p[8] <= '6' && p[9] >= '0' && p[9] <= '9' && p[10] >= '0' &&
+               p[10] <= '9' && p[11] == ' ';
+    const uint8_t *eol = memchr(p, '\n', len < 512 ? len : 512);
+    if (!eol || eol - p < 2 || eol[-1] != '\r')
+        return false;
+    size_t line = (size_t)(eol - p) - 1; /* without CRLF */
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        size_t m = strlen(methods[i]);
+        if (line <= m + 1 || memcmp(p, methods[i], m) || p[m] != ' ')
+            continue;
+        const uint8_t *uri = p + m + 1;
+        size_t rest = line - m - 1;
+        bool scheme = (rest > 4 && !strncasecmp((const char *)uri, "sip:", 4)) ||
+                      (rest > 5 && !strncasecmp((const char *)uri, "sips:", 5)) ||
+                      (rest > 4 && !strncasecmp((const char *)uri, "tel:", 4));
+        return scheme && rest > 8 && !memcmp(p + line - 8, " SIP/2.0", 8);
+    }
+    return false;
+}
+
 /* Records the verdict, frees nDPI's state, counts. */
 static void finish(ws_dpi *d, ws_flow *flow, ws_dpi_flow *s, bool hit_limit)
 {
@@ -182,6 +219,14 @@ static void finish(ws_dpi *d, ws_flow *flow, ws_dpi_flow *s, bool hit_limit)
     if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
         uint8_t guessed = 0;
         p = ndpi_detection_giveup(d->mod, &s->nf, 1, &guessed);
+    }
+    if (s->sip && (p.app_protocol == NDPI_PROTOCOL_HTTP ||
+                   p.master_protocol == NDPI_PROTOCOL_HTTP)) {
+        /* SIP that nDPI took for HTTP: the start line says SIP. */
+        p.app_protocol = NDPI_PROTOCOL_SIP;
+        p.master_protocol = NDPI_PROTOCOL_UNKNOWN;
+        s->nf.confidence = NDPI_CONFIDENCE_DPI;
+        d->stats->dpi_sip_over_http++;
     }
     flow->app = p.app_protocol;
     flow->app_master = p.master_protocol;
@@ -276,6 +321,8 @@ void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
     uint64_t ms = pkt->ts_us > 0 ? (uint64_t)pkt->ts_us / 1000 : 0;
 
     s->fed++;
+    if (pkt->proto == 6 && !s->sip && pkt->payload_len)
+        s->sip = sip_start_line(pkt->payload, pkt->payload_len);
     s->last = ndpi_detection_process_packet(d->mod, &s->nf, pkt->l3, len, ms);
 
     bool at_limit = s->fed >= d->limits->dpi_max_packets;
