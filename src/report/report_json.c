@@ -29,60 +29,42 @@ static json_object *ju64(uint64_t v)
     return json_object_new_uint64(v);
 }
 
-/* A host's roles: its site entry's, or ["any"] when the site does not list it. */
-static json_object *roles_json(const ws_run *run, const ws_addr *a, const char **label)
+/* An address as inet_ntop writes it; IPv4 without a printf. */
+static const char *addr_text(const ws_addr *a, char buf[WS_ADDR_STRLEN])
 {
-    json_object *roles = json_object_new_array();
-    const ws_checker *c = ws_run_checker(run);
-    *label = NULL;
-    if (!c || !ws_checker_site(c))
-        return roles;
-    ws_host h;
-    ws_checker_host(c, a, &h);
-    const ws_ruleset *rs = ws_checker_ruleset(c);
-    if (!h.entry) {
-        json_object_array_add(roles, json_object_new_string("any"));
-        return roles;
+    if (a->family != 4)
+        return ws_addr_str(a, buf);
+    char *p = buf;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a->b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
     }
-    *label = h.entry->label;
-    for (size_t i = 1; i < ws_ruleset_nroles(rs); i++)
-        if (ws_roleset_has(h.roles, (unsigned)i))
-            json_object_array_add(roles, json_object_new_string(ws_ruleset_role_name(rs, (unsigned)i)));
-    return roles;
+    return buf;
 }
 
-static json_object *endpoint(const ws_run *run, const ws_addr *a, uint16_t port, bool has_port)
-{
-    char ip[WS_ADDR_STRLEN];
-    const char *label;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "ip", json_object_new_string(ws_addr_str(a, ip)));
-    json_object_object_add(o, "port", has_port ? json_object_new_int(port) : NULL);
-    json_object_object_add(o, "roles", roles_json(run, a, &label));
-    if (label)
-        json_object_object_add(o, "label", json_object_new_string(label));
-    json_object *names = json_object_new_array();
-    const char *nm[WS_REPORT_MAX_NAMES];
-    size_t n = ws_run_names(run, a, nm, WS_REPORT_MAX_NAMES);
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(names, json_object_new_string(nm[i]));
-    json_object_object_add(o, "names", names);
-    return o;
-}
-
-/* The same endpoint, streamed. */
-static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, uint16_t port, bool has_port)
+/* A host: {"ip", "port" (when with_port), "roles": its site entry's, or
+ * ["any"] when the site does not list it, "label" (when listed), "names",
+ * "location" (when given and listed)}. */
+static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, bool with_port,
+                        uint16_t port, bool has_port, const char *location)
 {
     char ip[WS_ADDR_STRLEN];
     const char *label = NULL;
     ws_jw_obj_begin(w);
     ws_jw_key(w, "ip");
-    ws_jw_str(w, ws_addr_str(a, ip));
-    ws_jw_key(w, "port");
-    if (has_port)
-        ws_jw_u64(w, port);
-    else
-        ws_jw_null(w);
+    ws_jw_str(w, addr_text(a, ip));
+    if (with_port) {
+        ws_jw_key(w, "port");
+        if (has_port)
+            ws_jw_u64(w, port);
+        else
+            ws_jw_null(w);
+    }
     ws_jw_key(w, "roles");
     ws_jw_arr_begin(w);
     const ws_checker *c = ws_run_checker(run);
@@ -94,9 +76,20 @@ static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, uint16_t 
             ws_jw_str(w, "any");
         } else {
             label = h.entry->label;
-            for (size_t i = 1; i < ws_ruleset_nroles(rs); i++)
-                if (ws_roleset_has(h.roles, (unsigned)i))
-                    ws_jw_str(w, ws_ruleset_role_name(rs, (unsigned)i));
+            /* Roles 1 .. nroles-1 in order, a set bit at a time. */
+            size_t nroles = ws_ruleset_nroles(rs);
+            for (size_t wi = 0; wi * 64 < nroles && wi < WS_MAX_ROLES / 64; wi++) {
+                uint64_t bits = h.roles->w[wi];
+                if (wi == 0)
+                    bits &= ~(uint64_t)1;
+                while (bits) {
+                    size_t r = wi * 64 + (size_t)__builtin_ctzll(bits);
+                    bits &= bits - 1;
+                    if (r >= nroles)
+                        break;
+                    ws_jw_str(w, ws_ruleset_role_name(rs, (unsigned)r));
+                }
+            }
         }
     }
     ws_jw_arr_end(w);
@@ -111,6 +104,10 @@ static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, uint16_t 
     for (size_t i = 0; i < n; i++)
         ws_jw_str(w, nm[i]);
     ws_jw_arr_end(w);
+    if (location) {
+        ws_jw_key(w, "location");
+        ws_jw_str(w, location);
+    }
     ws_jw_obj_end(w);
 }
 
@@ -136,9 +133,9 @@ static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
     key_u64(w, "id", f->id);
     key_str(w, "transport", ws_transport_name(f->proto, tbuf));
     ws_jw_key(w, "src");
-    endpoint_jw(w, run, &f->src, f->sport, ports);
+    endpoint_jw(w, run, &f->src, true, f->sport, ports, NULL);
     ws_jw_key(w, "dst");
-    endpoint_jw(w, run, &f->dst, f->dport, ports);
+    endpoint_jw(w, run, &f->dst, true, f->dport, ports, NULL);
     key_u64(w, "src_packets", f->packets[WS_DIR_FWD]);
     key_u64(w, "dst_packets", f->packets[WS_DIR_REV]);
     key_u64(w, "src_bytes", f->bytes[WS_DIR_FWD]);
@@ -163,7 +160,7 @@ static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
         ws_jw_i64(w, (int64_t)f->icmp_errors);
         key_u64(w, "type", f->icmp_type);
         key_u64(w, "code", f->icmp_code);
-        key_str(w, "from", ws_addr_str(&f->icmp_reporter, ip));
+        key_str(w, "from", addr_text(&f->icmp_reporter, ip));
         ws_jw_obj_end(w);
     }
     if (f->proto == 50) {
@@ -203,7 +200,7 @@ static void ike_side_jw(ws_jw *w, const ws_ike_side *s)
 {
     char ip[WS_ADDR_STRLEN];
     ws_jw_obj_begin(w);
-    key_str(w, "ip", ws_addr_str(&s->addr, ip));
+    key_str(w, "ip", addr_text(&s->addr, ip));
     key_u64(w, "port", s->port);
     ws_jw_key(w, "natt_port");
     if (s->natt_port)
@@ -216,7 +213,7 @@ static void ike_side_jw(ws_jw *w, const ws_ike_side *s)
     if (s->hash_len) {
         ws_jw_key(w, "natd");
         ws_jw_obj_begin(w);
-        key_str(w, "observed_ip", ws_addr_str(&s->observed, ip));
+        key_str(w, "observed_ip", addr_text(&s->observed, ip));
         key_u64(w, "observed_port", s->observed_port);
         ws_jw_key(w, "hash");
         hex_jw(w, s->hash, s->hash_len);
@@ -226,7 +223,7 @@ static void ike_side_jw(ws_jw *w, const ws_ike_side *s)
     if (s->other_seen) {
         ws_jw_key(w, "also_seen_as");
         ws_jw_obj_begin(w);
-        key_str(w, "ip", ws_addr_str(&s->other_addr, ip));
+        key_str(w, "ip", addr_text(&s->other_addr, ip));
         key_u64(w, "port", s->other_port);
         ws_jw_obj_end(w);
     }
@@ -361,120 +358,125 @@ static json_object *site_json(const ws_run *run)
     return o;
 }
 
-static json_object *host_json(const ws_run *run, const ws_host *h, uint16_t port, bool has_port)
+static void host_jw(ws_jw *w, const ws_run *run, const ws_host *h, uint16_t port, bool has_port)
 {
-    return endpoint(run, &h->addr, port, has_port);
+    endpoint_jw(w, run, &h->addr, true, port, has_port, NULL);
 }
 
-static json_object *finding_json(const ws_run *run, const ws_finding *f)
+static void finding_jw(ws_jw *w, const ws_run *run, const ws_finding *f)
 {
     char tbuf[8];
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "kind", json_object_new_string(ws_finding_kind_name(f->kind)));
-    json_object_object_add(o, "severity", json_object_new_string(ws_severity_name(f->severity)));
-    json_object_object_add(o, "rule", f->rule ? json_object_new_string(f->rule->id) : NULL);
-    json_object_object_add(o, "constraint", f->constraint ? json_object_new_string(f->constraint->id) : NULL);
-    json_object_object_add(o, "pack", f->pack ? json_object_new_string(f->pack->id) : NULL);
-    json_object_object_add(o, "src", host_json(run, &f->src, f->sport, f->has_ports && f->kind != WS_FIND_MISSING_PATH));
-    json_object_object_add(o, "dst", host_json(run, &f->dst, f->dport, f->has_ports));
-    json_object_object_add(o, "transport", json_object_new_string(ws_transport_name(f->proto, tbuf)));
-    json_object_object_add(o, "app", f->app ? json_object_new_string(f->app) : NULL);
-    json_object_object_add(o, "message", json_object_new_string(f->message));
-    json_object *ev = json_object_new_object();
-    for (size_t i = 0; i < f->n_ev; i++)
-        json_object_object_add(ev, f->ev[i].key, f->ev[i].is_num ? json_object_new_int64(f->ev[i].num)
-                                                                 : json_object_new_string(f->ev[i].str));
-    json_object_object_add(o, "evidence", ev);
-    json_object_object_add(o, "first_seen", f->first_us ? jtime(f->first_us) : NULL);
-    json_object_object_add(o, "last_seen", f->last_us ? jtime(f->last_us) : NULL);
-    json_object_object_add(o, "count", ju64(f->count));
-    json_object *ids = json_object_new_array();
+    ws_jw_obj_begin(w);
+    key_str(w, "kind", ws_finding_kind_name(f->kind));
+    key_str(w, "severity", ws_severity_name(f->severity));
+    key_str(w, "rule", f->rule ? f->rule->id : NULL);
+    key_str(w, "constraint", f->constraint ? f->constraint->id : NULL);
+    key_str(w, "pack", f->pack ? f->pack->id : NULL);
+    ws_jw_key(w, "src");
+    host_jw(w, run, &f->src, f->sport, f->has_ports && f->kind != WS_FIND_MISSING_PATH);
+    ws_jw_key(w, "dst");
+    host_jw(w, run, &f->dst, f->dport, f->has_ports);
+    key_str(w, "transport", ws_transport_name(f->proto, tbuf));
+    key_str(w, "app", f->app);
+    key_str(w, "message", f->message);
+    /* Evidence keys are unique in an object: a key given twice keeps its
+     * first place and takes its last value. */
+    ws_jw_key(w, "evidence");
+    ws_jw_obj_begin(w);
+    for (size_t i = 0; i < f->n_ev; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(f->ev[j].key, f->ev[i].key) == 0;
+        if (seen)
+            continue;
+        size_t last = i;
+        for (size_t j = i + 1; j < f->n_ev; j++)
+            if (strcmp(f->ev[j].key, f->ev[i].key) == 0)
+                last = j;
+        ws_jw_key(w, f->ev[i].key);
+        if (f->ev[last].is_num)
+            ws_jw_i64(w, f->ev[last].num);
+        else
+            ws_jw_str(w, f->ev[last].str);
+    }
+    ws_jw_obj_end(w);
+    ws_jw_key(w, "first_seen");
+    if (f->first_us)
+        ws_jw_time(w, f->first_us);
+    else
+        ws_jw_null(w);
+    ws_jw_key(w, "last_seen");
+    if (f->last_us)
+        ws_jw_time(w, f->last_us);
+    else
+        ws_jw_null(w);
+    key_u64(w, "count", f->count);
+    ws_jw_key(w, "flows");
+    ws_jw_arr_begin(w);
     for (size_t i = 0; i < f->n_flows; i++)
-        json_object_array_add(ids, ju64(f->flows[i]));
-    json_object_object_add(o, "flows", ids);
-    return o;
+        ws_jw_u64(w, f->flows[i]);
+    ws_jw_arr_end(w);
+    ws_jw_obj_end(w);
 }
 
-static json_object *coverage_json(const ws_run *run, const ws_coverage *e)
+static void coverage_jw(ws_jw *w, const ws_run *run, const ws_coverage *e)
 {
     char tbuf[16], ports[128];
     const ws_rule *r = e->rule;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "kind", json_object_new_string("rule"));
-    json_object_object_add(o, "rule", json_object_new_string(r->id));
-    json_object_object_add(o, "pack", json_object_new_string(r->pack->id));
-    json_object_object_add(o, "requirement", json_object_new_string(ws_requirement_name(r->requirement)));
-    json_object_object_add(o, "transport", json_object_new_string(ws_rule_transport(r, tbuf, sizeof(tbuf))));
-    json_object_object_add(o, "dport", r->has_ports ? json_object_new_string(ws_portset_str(&r->dport, ports, sizeof(ports))) : NULL);
-    json_object_object_add(o, "src", host_json(run, &e->a, 0, false));
-    json_object_object_add(o, "dst", host_json(run, &e->b, 0, false));
-    json_object_object_add(o, "status", json_object_new_string(ws_cov_status_name(e->status)));
-    json_object_object_add(o, "flows", ju64(e->ok + e->failed));
-    json_object_object_add(o, "failed_flows", ju64(e->failed));
-    json_object_object_add(o, "example_flow", e->example ? ju64(e->example) : NULL);
-    return o;
+    ws_jw_obj_begin(w);
+    key_str(w, "kind", "rule");
+    key_str(w, "rule", r->id);
+    key_str(w, "pack", r->pack->id);
+    key_str(w, "requirement", ws_requirement_name(r->requirement));
+    key_str(w, "transport", ws_rule_transport(r, tbuf, sizeof(tbuf)));
+    key_str(w, "dport", r->has_ports ? ws_portset_str(&r->dport, ports, sizeof(ports)) : NULL);
+    ws_jw_key(w, "src");
+    host_jw(w, run, &e->a, 0, false);
+    ws_jw_key(w, "dst");
+    host_jw(w, run, &e->b, 0, false);
+    key_str(w, "status", ws_cov_status_name(e->status));
+    key_u64(w, "flows", e->ok + e->failed);
+    key_u64(w, "failed_flows", e->failed);
+    ws_jw_key(w, "example_flow");
+    if (e->example)
+        ws_jw_u64(w, e->example);
+    else
+        ws_jw_null(w);
+    ws_jw_obj_end(w);
 }
 
-static json_object *mesh_json(const ws_run *run, const ws_mesh *m)
+static void mesh_jw(ws_jw *w, const ws_run *run, const ws_mesh *m)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "kind", json_object_new_string("full-mesh"));
-    json_object_object_add(o, "constraint", json_object_new_string(m->constraint->id));
-    json_object_object_add(o, "pack", json_object_new_string(m->constraint->pack->id));
-    json_object *rules = json_object_new_array();
+    ws_jw_obj_begin(w);
+    key_str(w, "kind", "full-mesh");
+    key_str(w, "constraint", m->constraint->id);
+    key_str(w, "pack", m->constraint->pack->id);
+    ws_jw_key(w, "rules");
+    ws_jw_arr_begin(w);
     for (size_t i = 0; i < m->constraint->n_rules; i++)
-        json_object_array_add(rules, json_object_new_string(m->constraint->rules[i]->id));
-    json_object_object_add(o, "rules", rules);
-    json_object *hosts = json_object_new_array();
+        ws_jw_str(w, m->constraint->rules[i]->id);
+    ws_jw_arr_end(w);
+    ws_jw_key(w, "hosts");
+    ws_jw_arr_begin(w);
+    for (size_t i = 0; i < m->n; i++)
+        endpoint_jw(w, run, &m->hosts[i].addr, false, 0, false,
+                    m->hosts[i].entry ? m->hosts[i].entry->location : NULL);
+    ws_jw_arr_end(w);
+    ws_jw_key(w, "matrix");
+    ws_jw_arr_begin(w);
     for (size_t i = 0; i < m->n; i++) {
-        json_object *h = host_json(run, &m->hosts[i], 0, false);
-        json_object_object_del(h, "port");
-        if (m->hosts[i].entry && m->hosts[i].entry->location)
-            json_object_object_add(h, "location", json_object_new_string(m->hosts[i].entry->location));
-        json_object_array_add(hosts, h);
-    }
-    json_object_object_add(o, "hosts", hosts);
-    json_object *rows = json_object_new_array();
-    for (size_t i = 0; i < m->n; i++) {
-        json_object *row = json_object_new_array();
+        ws_jw_arr_begin(w);
         for (size_t j = 0; j < m->n; j++)
-            json_object_array_add(row, json_object_new_string(ws_cov_status_name((ws_cov_status)m->cell[i * m->n + j])));
-        json_object_array_add(rows, row);
+            ws_jw_str(w, ws_cov_status_name((ws_cov_status)m->cell[i * m->n + j]));
+        ws_jw_arr_end(w);
     }
-    json_object_object_add(o, "matrix", rows);
-    return o;
-}
-
-json_object *ws_report_finding_json(const ws_run *run, const ws_finding *f)
-{
-    return finding_json(run, f);
-}
-
-json_object *ws_report_time_json(int64_t us)
-{
-    return jtime(us);
-}
-
-static json_object *finding_item(const ws_run *run, size_t i)
-{
-    const ws_finding *f;
-    ws_checker_findings(ws_run_checker(run), &f);
-    return finding_json(run, &f[i]);
-}
-
-static json_object *coverage_item(const ws_run *run, size_t i)
-{
-    const ws_checker *c = ws_run_checker(run);
-    const ws_coverage *cov;
-    const ws_mesh *meshes;
-    size_t ncov = ws_checker_coverage(c, &cov);
-    ws_checker_meshes(c, &meshes);
-    return i < ncov ? coverage_json(run, &cov[i]) : mesh_json(run, &meshes[i - ncov]);
+    ws_jw_arr_end(w);
+    ws_jw_obj_end(w);
 }
 
 /* The json-c object of what w holds (one value), then w cleared; NULL when
- * out of memory. The streamed text is the one definition of flows and IKE
- * SAs; json-c keeps a number's text (times stay "%lld.%06lld"). */
+ * out of memory. The streamed text is the one definition of every record;
+ * json-c keeps a number's text (times stay "%lld.%06lld"). */
 static json_object *parsed(ws_jw *w)
 {
     json_object *o = ws_jw_flush(w) ? json_tokener_parse(ws_jw_data(w, NULL)) : NULL;
@@ -482,11 +484,94 @@ static json_object *parsed(ws_jw *w)
     return o;
 }
 
+json_object *ws_report_finding_json(const ws_run *run, const ws_finding *f)
+{
+    ws_jw *w = ws_jw_new(NULL);
+    if (!w)
+        return NULL;
+    finding_jw(w, run, f);
+    json_object *o = parsed(w);
+    ws_jw_free(w);
+    return o;
+}
+
+json_object *ws_report_time_json(int64_t us)
+{
+    return jtime(us);
+}
+
+/* Item i of the findings and of the coverage (rule entries, then meshes). */
+static void finding_item(ws_jw *w, const ws_run *run, size_t i)
+{
+    const ws_finding *f;
+    ws_checker_findings(ws_run_checker(run), &f);
+    finding_jw(w, run, &f[i]);
+}
+
+static void coverage_item(ws_jw *w, const ws_run *run, size_t i)
+{
+    const ws_checker *c = ws_run_checker(run);
+    const ws_coverage *cov;
+    const ws_mesh *meshes;
+    size_t ncov = ws_checker_coverage(c, &cov);
+    ws_checker_meshes(c, &meshes);
+    if (i < ncov)
+        coverage_jw(w, run, &cov[i]);
+    else
+        mesh_jw(w, run, &meshes[i - ncov]);
+}
+
+typedef void (*item_fn)(ws_jw *w, const ws_run *run, size_t i);
+
+/* A json-c array of the n items, each streamed then parsed; false when out
+ * of memory. */
+static bool add_parsed(json_object *o, const char *key, ws_jw *w, const ws_run *run,
+                       size_t n, item_fn item)
+{
+    json_object *a = json_object_new_array();
+    if (!a)
+        return false;
+    json_object_object_add(o, key, a);
+    for (size_t i = 0; i < n; i++) {
+        item(w, run, i);
+        json_object *v = parsed(w);
+        if (!v || json_object_array_add(a, v) != 0) {
+            json_object_put(v);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void flow_item(ws_jw *w, const ws_run *run, size_t i)
+{
+    size_t n;
+    flow_jw(w, run, &ws_run_flows(run, &n)[i]);
+}
+
+static void ike_item(ws_jw *w, const ws_run *run, size_t i)
+{
+    size_t n;
+    ike_sa_jw(w, &ws_run_ike_sas(run, &n)[i]);
+}
+
+/* How many findings and coverage entries the report holds. */
+static void counts(const ws_run *run, size_t *nf, size_t *nc)
+{
+    const ws_checker *c = ws_run_checker(run);
+    const ws_finding *fs;
+    const ws_coverage *cov;
+    const ws_mesh *meshes;
+    *nf = c ? ws_checker_findings(c, &fs) : 0;
+    *nc = c ? ws_checker_coverage(c, &cov) + ws_checker_meshes(c, &meshes) : 0;
+}
+
 json_object *ws_report_json_object(const ws_run *run)
 {
-    size_t n, nsa;
-    const ws_flow_rec *recs = ws_run_flows(run, &n);
-    const ws_ike_sa *sas = ws_run_ike_sas(run, &nsa);
+    size_t n, nsa, nf, nc;
+    ws_run_flows(run, &n);
+    ws_run_ike_sas(run, &nsa);
+    counts(run, &nf, &nc);
     ws_jw *w = ws_jw_new(NULL);
     if (!w)
         return NULL;
@@ -497,40 +582,15 @@ json_object *ws_report_json_object(const ws_run *run)
     json_object_object_add(o, "site", site_json(run));
     json_object_object_add(o, "stats", stats_json(run, n));
     json_object_object_add(o, "limits", limits_json(run));
-    json_object *flows = json_object_new_array();
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-        flow_jw(w, run, &recs[i]);
-        json_object *f = parsed(w);
-        ok = f && json_object_array_add(flows, f) == 0;
-    }
-    json_object_object_add(o, "flows", flows);
-    json_object *ike = json_object_new_array();
-    for (size_t i = 0; i < nsa && ok; i++) {
-        ike_sa_jw(w, &sas[i]);
-        json_object *sa = parsed(w);
-        ok = sa && json_object_array_add(ike, sa) == 0;
-    }
-    json_object_object_add(o, "ike_sas", ike);
+    bool ok = add_parsed(o, "flows", w, run, n, flow_item) &&
+              add_parsed(o, "ike_sas", w, run, nsa, ike_item) &&
+              add_parsed(o, "findings", w, run, nf, finding_item) &&
+              add_parsed(o, "coverage", w, run, nc, coverage_item);
     ws_jw_free(w);
     if (!ok) {
         json_object_put(o);
         return NULL;
     }
-    const ws_checker *c = ws_run_checker(run);
-    const ws_finding *fs;
-    const ws_coverage *cov;
-    const ws_mesh *meshes;
-    size_t nf = c ? ws_checker_findings(c, &fs) : 0;
-    size_t nc = c ? ws_checker_coverage(c, &cov) + ws_checker_meshes(c, &meshes) : 0;
-    json_object *a = json_object_new_array();
-    for (size_t i = 0; i < nf; i++)
-        json_object_array_add(a, finding_item(run, i));
-    json_object_object_add(o, "findings", a);
-    a = json_object_new_array();
-    for (size_t i = 0; i < nc; i++)
-        json_object_array_add(a, coverage_item(run, i));
-    json_object_object_add(o, "coverage", a);
     return o;
 }
 
@@ -557,54 +617,36 @@ static void lkey(layout *l, const char *key)
     l->first = false;
 }
 
-static void litem(layout *l, size_t i)
-{
-    if (l->one_line) {
-        if (i)
-            ws_jw_raw(l->w, ",", 1);
-    } else {
-        ws_jw_raws(l->w, i ? ",\n    " : "\n    ");
-    }
-}
-
-static void lclose(layout *l, size_t n)
-{
-    ws_jw_raws(l->w, n && !l->one_line ? "\n  ]" : "]");
-}
-
-/* Writes v as json-c prints it, then frees it. */
-static void jc(ws_jw *w, json_object *v)
-{
-    ws_jw_raws(w, json_object_to_json_string_ext(v, JSON_FLAGS));
-    json_object_put(v);
-}
-
 /* A key and its value built by json-c (the parts that do not grow with the
- * capture). */
+ * capture), then the value released. */
 static void lput(layout *l, const char *key, json_object *v)
 {
     lkey(l, key);
-    jc(l->w, v);
+    ws_jw_raws(l->w, json_object_to_json_string_ext(v, JSON_FLAGS));
+    json_object_put(v);
 }
 
-/* Streams an array of n items made by item(i) with json-c. */
-static void lput_array(layout *l, const char *key, size_t n,
-                       json_object *(*item)(const ws_run *, size_t), const ws_run *run)
+/* A key and an array of n streamed items, one per line in the JSON report. */
+static void lput_array(layout *l, const char *key, size_t n, item_fn item, const ws_run *run)
 {
     lkey(l, key);
     ws_jw_raw(l->w, "[", 1);
     for (size_t i = 0; i < n; i++) {
-        litem(l, i);
-        jc(l->w, item(run, i));
+        if (l->one_line)
+            ws_jw_raws(l->w, i ? "," : "");
+        else
+            ws_jw_raws(l->w, i ? ",\n    " : "\n    ");
+        item(l->w, run, i);
     }
-    lclose(l, n);
+    ws_jw_raws(l->w, n && !l->one_line ? "\n  ]" : "]");
 }
 
 bool ws_report_json_stream(FILE *out, const ws_run *run, bool one_line, bool final)
 {
-    size_t n, nsa;
-    const ws_flow_rec *recs = ws_run_flows(run, &n);
-    const ws_ike_sa *sas = ws_run_ike_sas(run, &nsa);
+    size_t n, nsa, nf, nc;
+    ws_run_flows(run, &n);
+    ws_run_ike_sas(run, &nsa);
+    counts(run, &nf, &nc);
     layout l = {ws_jw_new(out), one_line, true};
     if (!l.w)
         return false;
@@ -622,25 +664,13 @@ bool ws_report_json_stream(FILE *out, const ws_run *run, bool one_line, bool fin
     lput(&l, "site", site_json(run));
     lput(&l, "stats", stats_json(run, n));
     lput(&l, "limits", limits_json(run));
-    lkey(&l, "flows");
-    ws_jw_raw(w, "[", 1);
-    for (size_t i = 0; i < n; i++) {
-        litem(&l, i);
-        flow_jw(w, run, &recs[i]);
-    }
-    lclose(&l, n);
+    lput_array(&l, "flows", n, flow_item, run);
     /* The IKE SAs stay on one line in either layout. */
     lkey(&l, "ike_sas");
     ws_jw_arr_begin(w);
     for (size_t i = 0; i < nsa; i++)
-        ike_sa_jw(w, &sas[i]);
+        ike_item(w, run, i);
     ws_jw_arr_end(w);
-    const ws_checker *c = ws_run_checker(run);
-    const ws_finding *fs;
-    const ws_coverage *cov;
-    const ws_mesh *meshes;
-    size_t nf = c ? ws_checker_findings(c, &fs) : 0;
-    size_t nc = c ? ws_checker_coverage(c, &cov) + ws_checker_meshes(c, &meshes) : 0;
     lput_array(&l, "findings", nf, finding_item, run);
     lput_array(&l, "coverage", nc, coverage_item, run);
     ws_jw_raws(w, one_line ? "}\n" : "\n}\n");
