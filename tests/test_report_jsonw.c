@@ -146,7 +146,7 @@ static void test_nesting(void)
     ws_jw *w = ws_jw_new(NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     ws_jw_obj_begin(w);
-    ws_jw_key(w, "id");
+    ws_jw_keylit(w, "id");
     ws_jw_u64(w, 7);
     ws_jw_key(w, "src");
     ws_jw_obj_begin(w);
@@ -169,9 +169,9 @@ static void test_nesting(void)
     ws_jw_obj_end(w);
     ws_jw_arr_end(w);
     ws_jw_obj_end(w);
-    ws_jw_key(w, "app");
+    ws_jw_keylit(w, "app");
     ws_jw_str(w, NULL);
-    ws_jw_key(w, "t");
+    ws_jw_keylit(w, "t");
     ws_jw_time(w, 2500000);
     ws_jw_obj_end(w);
 

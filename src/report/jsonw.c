@@ -225,6 +225,13 @@ void ws_jw_key(ws_jw *w, const char *key)
     w->after_key = true;
 }
 
+void ws_jw_key_quoted(ws_jw *w, const char *quoted, size_t n)
+{
+    sep(w);
+    put(w, quoted, n);
+    w->after_key = true;
+}
+
 void ws_jw_str(ws_jw *w, const char *s)
 {
     if (!s) {

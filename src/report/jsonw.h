@@ -39,6 +39,10 @@ void ws_jw_arr_begin(ws_jw *w);
 void ws_jw_arr_end(ws_jw *w);
 /* The key of the next value in an object. */
 void ws_jw_key(ws_jw *w, const char *key);
+/* The same for a key that is a string literal needing no escape (the
+ * report's own keys): written with one copy. */
+#define ws_jw_keylit(w, lit) ws_jw_key_quoted((w), "\"" lit "\":", sizeof(lit) + 2)
+void ws_jw_key_quoted(ws_jw *w, const char *quoted, size_t n);
 
 /* A string, escaped as json-c does; NULL writes null. */
 void ws_jw_str(ws_jw *w, const char *s);

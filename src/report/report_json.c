@@ -56,16 +56,16 @@ static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, bool with
     char ip[WS_ADDR_STRLEN];
     const char *label = NULL;
     ws_jw_obj_begin(w);
-    ws_jw_key(w, "ip");
+    ws_jw_keylit(w, "ip");
     ws_jw_str(w, addr_text(a, ip));
     if (with_port) {
-        ws_jw_key(w, "port");
+        ws_jw_keylit(w, "port");
         if (has_port)
             ws_jw_u64(w, port);
         else
             ws_jw_null(w);
     }
-    ws_jw_key(w, "roles");
+    ws_jw_keylit(w, "roles");
     ws_jw_arr_begin(w);
     const ws_checker *c = ws_run_checker(run);
     if (c && ws_checker_site(c)) {
@@ -94,10 +94,10 @@ static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, bool with
     }
     ws_jw_arr_end(w);
     if (label) {
-        ws_jw_key(w, "label");
+        ws_jw_keylit(w, "label");
         ws_jw_str(w, label);
     }
-    ws_jw_key(w, "names");
+    ws_jw_keylit(w, "names");
     ws_jw_arr_begin(w);
     const char *nm[WS_REPORT_MAX_NAMES];
     size_t n = ws_run_names(run, a, nm, WS_REPORT_MAX_NAMES);
@@ -105,23 +105,15 @@ static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, bool with
         ws_jw_str(w, nm[i]);
     ws_jw_arr_end(w);
     if (location) {
-        ws_jw_key(w, "location");
+        ws_jw_keylit(w, "location");
         ws_jw_str(w, location);
     }
     ws_jw_obj_end(w);
 }
 
-static void key_u64(ws_jw *w, const char *key, uint64_t v)
-{
-    ws_jw_key(w, key);
-    ws_jw_u64(w, v);
-}
-
-static void key_str(ws_jw *w, const char *key, const char *s)
-{
-    ws_jw_key(w, key);
-    ws_jw_str(w, s);
-}
+/* "key": value, the key a literal. */
+#define key_u64(w, key, v) (ws_jw_keylit(w, key), ws_jw_u64(w, v))
+#define key_str(w, key, s) (ws_jw_keylit(w, key), ws_jw_str(w, s))
 
 /* One flow record: {"id", "transport", "src", "dst", ...} (DESIGN.md). */
 static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
@@ -132,9 +124,9 @@ static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
     ws_jw_obj_begin(w);
     key_u64(w, "id", f->id);
     key_str(w, "transport", ws_transport_name(f->proto, tbuf));
-    ws_jw_key(w, "src");
+    ws_jw_keylit(w, "src");
     endpoint_jw(w, run, &f->src, true, f->sport, ports, NULL);
-    ws_jw_key(w, "dst");
+    ws_jw_keylit(w, "dst");
     endpoint_jw(w, run, &f->dst, true, f->dport, ports, NULL);
     key_u64(w, "src_packets", f->packets[WS_DIR_FWD]);
     key_u64(w, "dst_packets", f->packets[WS_DIR_REV]);
@@ -143,7 +135,7 @@ static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
     key_u64(w, "src_wire_bytes", f->wire_bytes[WS_DIR_FWD]);
     key_u64(w, "dst_wire_bytes", f->wire_bytes[WS_DIR_REV]);
     key_str(w, "outcome", ws_outcome_name(r->outcome));
-    ws_jw_key(w, "initiator_guessed");
+    ws_jw_keylit(w, "initiator_guessed");
     ws_jw_bool(w, f->initiator_guessed);
     if (f->proto == 1 || f->proto == 58) {
         key_u64(w, "icmp_type", f->sport);
@@ -154,9 +146,9 @@ static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
     key_str(w, "rule", r->rule ? r->rule->id : NULL);
     if (f->icmp_errors) {
         char ip[WS_ADDR_STRLEN];
-        ws_jw_key(w, "icmp_error");
+        ws_jw_keylit(w, "icmp_error");
         ws_jw_obj_begin(w);
-        ws_jw_key(w, "count");
+        ws_jw_keylit(w, "count");
         ws_jw_i64(w, (int64_t)f->icmp_errors);
         key_u64(w, "type", f->icmp_type);
         key_u64(w, "code", f->icmp_code);
@@ -164,20 +156,20 @@ static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
         ws_jw_obj_end(w);
     }
     if (f->proto == 50) {
-        ws_jw_key(w, "src_spi");
+        ws_jw_keylit(w, "src_spi");
         if (f->esp_spi[WS_DIR_FWD])
             ws_jw_u64(w, f->esp_spi[WS_DIR_FWD]);
         else
             ws_jw_null(w);
-        ws_jw_key(w, "dst_spi");
+        ws_jw_keylit(w, "dst_spi");
         if (f->esp_spi[WS_DIR_REV])
             ws_jw_u64(w, f->esp_spi[WS_DIR_REV]);
         else
             ws_jw_null(w);
     }
-    ws_jw_key(w, "first_seen");
+    ws_jw_keylit(w, "first_seen");
     ws_jw_time(w, f->first_us);
-    ws_jw_key(w, "last_seen");
+    ws_jw_keylit(w, "last_seen");
     ws_jw_time(w, f->last_us);
     key_str(w, "end", ws_report_end_reason(r->end));
     ws_jw_obj_end(w);
@@ -202,26 +194,26 @@ static void ike_side_jw(ws_jw *w, const ws_ike_side *s)
     ws_jw_obj_begin(w);
     key_str(w, "ip", addr_text(&s->addr, ip));
     key_u64(w, "port", s->port);
-    ws_jw_key(w, "natt_port");
+    ws_jw_keylit(w, "natt_port");
     if (s->natt_port)
         ws_jw_u64(w, s->natt_port);
     else
         ws_jw_null(w);
-    ws_jw_key(w, "natt_offered");
+    ws_jw_keylit(w, "natt_offered");
     ws_jw_bool(w, s->natt_offered);
     key_str(w, "behind_nat", ws_ike_nat_name(s->behind_nat));
     if (s->hash_len) {
-        ws_jw_key(w, "natd");
+        ws_jw_keylit(w, "natd");
         ws_jw_obj_begin(w);
         key_str(w, "observed_ip", addr_text(&s->observed, ip));
         key_u64(w, "observed_port", s->observed_port);
-        ws_jw_key(w, "hash");
+        ws_jw_keylit(w, "hash");
         hex_jw(w, s->hash, s->hash_len);
         key_str(w, "hash_alg", ws_digest_name(s->hash_alg));
         ws_jw_obj_end(w);
     }
     if (s->other_seen) {
-        ws_jw_key(w, "also_seen_as");
+        ws_jw_keylit(w, "also_seen_as");
         ws_jw_obj_begin(w);
         key_str(w, "ip", addr_text(&s->other_addr, ip));
         key_u64(w, "port", s->other_port);
@@ -238,30 +230,30 @@ static void ike_sa_jw(ws_jw *w, const ws_ike_sa *sa)
 {
     ws_jw_obj_begin(w);
     key_u64(w, "version", sa->version);
-    ws_jw_key(w, "spi_i");
+    ws_jw_keylit(w, "spi_i");
     hex_jw(w, sa->spi_i, WS_IKE_SPI_LEN);
-    ws_jw_key(w, "spi_r");
+    ws_jw_keylit(w, "spi_r");
     if (sa->spi_r_known)
         hex_jw(w, sa->spi_r, WS_IKE_SPI_LEN);
     else
         ws_jw_null(w);
-    ws_jw_key(w, "initiator");
+    ws_jw_keylit(w, "initiator");
     ike_side_jw(w, &sa->side[WS_IKE_INITIATOR]);
-    ws_jw_key(w, "responder");
+    ws_jw_keylit(w, "responder");
     ike_side_jw(w, &sa->side[WS_IKE_RESPONDER]);
-    ws_jw_key(w, "initiator_guessed");
+    ws_jw_keylit(w, "initiator_guessed");
     ws_jw_bool(w, sa->initiator_guessed);
-    ws_jw_key(w, "natt_offered");
+    ws_jw_keylit(w, "natt_offered");
     ws_jw_bool(w, sa->natt_offered);
-    ws_jw_key(w, "natd_present");
+    ws_jw_keylit(w, "natd_present");
     ws_jw_bool(w, sa->natd_present);
-    ws_jw_key(w, "moved_to_4500");
+    ws_jw_keylit(w, "moved_to_4500");
     ws_jw_bool(w, sa->moved_4500);
     key_u64(w, "messages", sa->messages);
     key_u64(w, "malformed", sa->malformed);
-    ws_jw_key(w, "first_seen");
+    ws_jw_keylit(w, "first_seen");
     ws_jw_time(w, sa->first_us);
-    ws_jw_key(w, "last_seen");
+    ws_jw_keylit(w, "last_seen");
     ws_jw_time(w, sa->last_us);
     ws_jw_obj_end(w);
 }
@@ -372,16 +364,16 @@ static void finding_jw(ws_jw *w, const ws_run *run, const ws_finding *f)
     key_str(w, "rule", f->rule ? f->rule->id : NULL);
     key_str(w, "constraint", f->constraint ? f->constraint->id : NULL);
     key_str(w, "pack", f->pack ? f->pack->id : NULL);
-    ws_jw_key(w, "src");
+    ws_jw_keylit(w, "src");
     host_jw(w, run, &f->src, f->sport, f->has_ports && f->kind != WS_FIND_MISSING_PATH);
-    ws_jw_key(w, "dst");
+    ws_jw_keylit(w, "dst");
     host_jw(w, run, &f->dst, f->dport, f->has_ports);
     key_str(w, "transport", ws_transport_name(f->proto, tbuf));
     key_str(w, "app", f->app);
     key_str(w, "message", f->message);
     /* Evidence keys are unique in an object: a key given twice keeps its
      * first place and takes its last value. */
-    ws_jw_key(w, "evidence");
+    ws_jw_keylit(w, "evidence");
     ws_jw_obj_begin(w);
     for (size_t i = 0; i < f->n_ev; i++) {
         bool seen = false;
@@ -400,18 +392,18 @@ static void finding_jw(ws_jw *w, const ws_run *run, const ws_finding *f)
             ws_jw_str(w, f->ev[last].str);
     }
     ws_jw_obj_end(w);
-    ws_jw_key(w, "first_seen");
+    ws_jw_keylit(w, "first_seen");
     if (f->first_us)
         ws_jw_time(w, f->first_us);
     else
         ws_jw_null(w);
-    ws_jw_key(w, "last_seen");
+    ws_jw_keylit(w, "last_seen");
     if (f->last_us)
         ws_jw_time(w, f->last_us);
     else
         ws_jw_null(w);
     key_u64(w, "count", f->count);
-    ws_jw_key(w, "flows");
+    ws_jw_keylit(w, "flows");
     ws_jw_arr_begin(w);
     for (size_t i = 0; i < f->n_flows; i++)
         ws_jw_u64(w, f->flows[i]);
@@ -430,14 +422,14 @@ static void coverage_jw(ws_jw *w, const ws_run *run, const ws_coverage *e)
     key_str(w, "requirement", ws_requirement_name(r->requirement));
     key_str(w, "transport", ws_rule_transport(r, tbuf, sizeof(tbuf)));
     key_str(w, "dport", r->has_ports ? ws_portset_str(&r->dport, ports, sizeof(ports)) : NULL);
-    ws_jw_key(w, "src");
+    ws_jw_keylit(w, "src");
     host_jw(w, run, &e->a, 0, false);
-    ws_jw_key(w, "dst");
+    ws_jw_keylit(w, "dst");
     host_jw(w, run, &e->b, 0, false);
     key_str(w, "status", ws_cov_status_name(e->status));
     key_u64(w, "flows", e->ok + e->failed);
     key_u64(w, "failed_flows", e->failed);
-    ws_jw_key(w, "example_flow");
+    ws_jw_keylit(w, "example_flow");
     if (e->example)
         ws_jw_u64(w, e->example);
     else
@@ -451,18 +443,18 @@ static void mesh_jw(ws_jw *w, const ws_run *run, const ws_mesh *m)
     key_str(w, "kind", "full-mesh");
     key_str(w, "constraint", m->constraint->id);
     key_str(w, "pack", m->constraint->pack->id);
-    ws_jw_key(w, "rules");
+    ws_jw_keylit(w, "rules");
     ws_jw_arr_begin(w);
     for (size_t i = 0; i < m->constraint->n_rules; i++)
         ws_jw_str(w, m->constraint->rules[i]->id);
     ws_jw_arr_end(w);
-    ws_jw_key(w, "hosts");
+    ws_jw_keylit(w, "hosts");
     ws_jw_arr_begin(w);
     for (size_t i = 0; i < m->n; i++)
         endpoint_jw(w, run, &m->hosts[i].addr, false, 0, false,
                     m->hosts[i].entry ? m->hosts[i].entry->location : NULL);
     ws_jw_arr_end(w);
-    ws_jw_key(w, "matrix");
+    ws_jw_keylit(w, "matrix");
     ws_jw_arr_begin(w);
     for (size_t i = 0; i < m->n; i++) {
         ws_jw_arr_begin(w);
