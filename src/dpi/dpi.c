@@ -227,6 +227,11 @@ static void finish(ws_dpi *d, ws_flow *flow, ws_dpi_flow *s, bool hit_limit)
         p.master_protocol = NDPI_PROTOCOL_UNKNOWN;
         s->nf.confidence = NDPI_CONFIDENCE_DPI;
         d->stats->dpi_sip_over_http++;
+    } else if (!s->sip && p.master_protocol == NDPI_PROTOCOL_SIP &&
+               p.app_protocol == NDPI_PROTOCOL_HTTP) {
+        /* "SIP.HTTP": HTTP on a SIP port, the SIP only from the port (no SIP
+         * start line was seen). The payload says HTTP. */
+        p.master_protocol = NDPI_PROTOCOL_UNKNOWN;
     }
     flow->app = p.app_protocol;
     flow->app_master = p.master_protocol;
