@@ -1,7 +1,10 @@
-/* report_json.c - the JSON report, shape per DESIGN.md "JSON report".
- * Written piecewise so that a run with a million flows never holds a
- * million json objects at once; ws_report_json_object builds the same
- * report, from the same pieces, as one object (for wirespec test). */
+/* report_json.c - the JSON report, shape per DESIGN.md "JSON report"
+ * (specification: RFC 8259). What grows with the capture (flows, IKE SAs,
+ * findings, coverage) is streamed by jsonw.c, a record at a time, with no
+ * json object built; the small parts (inputs, packs, site, stats, limits)
+ * are json-c objects. ws_report_json_object builds the same report as one
+ * object (for wirespec test) by parsing each streamed record, so that every
+ * record's shape is written down once. */
 #include <json-c/json.h>
 #include <stdint.h>
 #include <string.h>
