@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cursor.h"
+#include "common/ts.h"
 
 #define WS_READ_BUFFER (1u << 20)  /* stdio buffer per open capture file */
 #define WS_MAX_DIR_DEPTH 32
@@ -356,7 +357,7 @@ static void report_break(ws_input *in, uint64_t recno, const char *why)
 
 static int64_t ts_us(const struct pcap_pkthdr *h)
 {
-    return (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+    return ws_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
 }
 
 /* Reads the first timestamp of each file, so files can be taken in time order. */

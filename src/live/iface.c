@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ts.h"
+
 typedef struct iface {
     char *name;
     pcap_t *p;           /* NULL once it failed */
@@ -147,7 +149,7 @@ size_t ws_ifaces_alive(const ws_ifaces *s)
 static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     const dispatch_ctx *d = (const dispatch_ctx *)user;
-    int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+    int64_t ts = ws_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
     d->cb(d->ctx, d->dlt, bytes, h->caplen, h->len, ts);
 }
 
