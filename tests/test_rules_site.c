@@ -268,47 +268,51 @@ static void test_open_roles(void)
     ws_ruleset_free(rs);
 }
 
-/* A listed_only role stays closed even when the site lists a host with it. */
-static void test_listed_only_populated(void)
+/* Whether each role is open (played by unlisted hosts) under the site
+ * json; every role named must exist in the fixture pack. */
+typedef struct role_open {
+    const char *role;
+    bool open;
+} role_open;
+
+static void check_open(const char *json, const role_open *want, size_t n)
 {
     ws_ruleset *rs = pack();
-    const char *path = site_file(
-        "{\"hosts\": [{\"match\": \"198.51.100.7\", \"roles\": [\"recorder\"]}]}");
     ws_diag d;
     ws_diag_init(&d);
-    ws_site *s = ws_site_load(path, rs, &d);
+    ws_site *s = ws_site_load(site_file(json), rs, &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     ws_roleset open;
     ws_site_open_roles(s, rs, &open);
-    CU_ASSERT_FALSE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "recorder")));
-    CU_ASSERT_TRUE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "conf-node")));
     CU_ASSERT_TRUE(ws_roleset_has(&open, WS_ROLE_ANY));
+    for (size_t i = 0; i < n; i++) {
+        int id = ws_ruleset_role_id(rs, want[i].role);
+        CU_ASSERT_FATAL(id >= 0);
+        if (ws_roleset_has(&open, (unsigned)id) != want[i].open)
+            fprintf(stderr, "\n%s: want open %d\n", want[i].role, want[i].open);
+        CU_ASSERT_EQUAL(ws_roleset_has(&open, (unsigned)id), want[i].open);
+    }
     ws_site_free(s);
     ws_diag_free(&d);
     ws_ruleset_free(rs);
+}
+
+/* A listed_only role stays closed even when the site lists a host with it. */
+static void test_listed_only_populated(void)
+{
+    static const role_open want[] = {{"recorder", false}, {"conf-node", true}};
+    check_open("{\"hosts\": [{\"match\": \"198.51.100.7\", \"roles\": [\"recorder\"]}]}",
+               want, 2);
 }
 
 /* absent_roles closes a role nobody lists: an unlisted host no longer
  * plays it, the other open roles stay open. */
 static void test_absent_roles(void)
 {
-    ws_ruleset *rs = pack();
-    const char *path = site_file(
-        "{\"hosts\": [{\"match\": \"10.0.0.53\", \"roles\": [\"dns-server\"]}],"
-        " \"absent_roles\": [\"endpoint\"]}");
-    ws_diag d;
-    ws_diag_init(&d);
-    ws_site *s = ws_site_load(path, rs, &d);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    ws_roleset open;
-    ws_site_open_roles(s, rs, &open);
-    CU_ASSERT_FALSE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "endpoint")));
-    CU_ASSERT_FALSE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "dns-server")));
-    CU_ASSERT_TRUE(ws_roleset_has(&open, (unsigned)ws_ruleset_role_id(rs, "ntp-server")));
-    CU_ASSERT_TRUE(ws_roleset_has(&open, WS_ROLE_ANY));
-    ws_site_free(s);
-    ws_diag_free(&d);
-    ws_ruleset_free(rs);
+    static const role_open want[] = {
+        {"endpoint", false}, {"dns-server", false}, {"ntp-server", true}};
+    check_open("{\"hosts\": [{\"match\": \"10.0.0.53\", \"roles\": [\"dns-server\"]}],"
+               " \"absent_roles\": [\"endpoint\"]}", want, 3);
 }
 
 /* ---- settings and features ----------------------------------------------- */
