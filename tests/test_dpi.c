@@ -7,6 +7,7 @@
  * IPv4/IPv6 and TCP/UDP ports itself, through the cursor, and keeps a tiny
  * flow table, so that this test depends on the dpi stage alone.
  */
+#include <dirent.h>
 #include <pcap/pcap.h>
 #include <string.h>
 
@@ -16,6 +17,10 @@
 
 #define CORPUS WS_SOURCE_DIR "/../shared/corpus/ndpi/"
 #define MAX_TFLOWS 256
+
+/* Every case runs twice: nDPI on the calling thread, then on its worker
+ * thread (limits.dpi_thread), where the answers must be the same. */
+static uint32_t worker_mode;
 
 typedef struct tctx {
     ws_limits limits;
@@ -164,6 +169,8 @@ static bool run(tctx *t, const char *file, bool keep_open)
     if (!keep_open)
         for (size_t i = 0; i < t->nflows; i++)
             ws_dpi_flow_end(t->dpi, &t->flows[i]);
+    else
+        ws_dpi_sync(t->dpi); /* the worker's verdicts into the flows */
     return true;
 }
 
@@ -174,6 +181,7 @@ static tctx *tctx_new(uint32_t max_packets)
     ws_limits_default(&t->limits);
     if (max_packets)
         t->limits.dpi_max_packets = max_packets;
+    t->limits.dpi_thread = worker_mode;
     t->watch = -1;
     t->dpi = ws_dpi_new(&t->limits, &t->stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t->dpi);
@@ -309,8 +317,10 @@ static void test_state_freed_after_verdict(void)
     CU_ASSERT_PTR_NULL(f->dpi_state);
     CU_ASSERT(f->tag_flags & WS_TAG_DPI_DONE);
     CU_ASSERT_EQUAL(f->app_source, WS_APP_DPI);
-    /* State was held for at most the packets before the verdict. */
-    CU_ASSERT(t->watch_pkts_with_state < t->limits.dpi_max_packets);
+    /* State was held for at most the packets before the verdict (on the
+     * calling thread; a worker's verdict lands a few packets later). */
+    if (!worker_mode)
+        CU_ASSERT(t->watch_pkts_with_state < t->limits.dpi_max_packets);
     /* Both flows of the capture have their verdict: nothing is in progress. */
     CU_ASSERT_EQUAL(t->nflows, 2);
     CU_ASSERT_EQUAL(ws_dpi_active(t->dpi), 0);
@@ -444,6 +454,7 @@ static void test_not_fed(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(off);
     ws_limits_default(&off->limits);
     off->limits.dpi_max_packets = 0;
+    off->limits.dpi_thread = worker_mode;
     off->watch = -1;
     off->dpi = ws_dpi_new(&off->limits, &off->stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(off->dpi);
@@ -496,6 +507,77 @@ static void test_truncated_and_mangled(void)
     tctx_free(t);
 }
 
+/* Every capture of the nDPI corpus with Ethernet framing: the worker thread
+ * tags each flow exactly as detection on the calling thread does (the same
+ * nDPI calls in the same order), and counts the same. */
+static bool same_flow_tags(const tctx *a, const tctx *b)
+{
+    if (a->nflows != b->nflows || memcmp(&a->stats, &b->stats, sizeof(a->stats)) != 0)
+        return false;
+    for (size_t i = 0; i < a->nflows; i++) {
+        const ws_flow *x = &a->flows[i], *y = &b->flows[i];
+        if (x->app != y->app || x->app_master != y->app_master ||
+            x->app_source != y->app_source || x->tag_flags != y->tag_flags ||
+            x->dpi_state || y->dpi_state)
+            return false;
+    }
+    return true;
+}
+
+static void test_worker_same_tags(void)
+{
+    DIR *dir = opendir(CORPUS);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    struct dirent *e;
+    size_t files = 0, tagged = 0, differ = 0;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[1024];
+        snprintf(path, sizeof(path), "%s%s", CORPUS, e->d_name);
+        char err[PCAP_ERRBUF_SIZE];
+        pcap_t *pc = pcap_open_offline(path, err);
+        if (!pc)
+            continue;
+        bool ether = pcap_datalink(pc) == DLT_EN10MB;
+        pcap_close(pc);
+        if (!ether)
+            continue;
+        tctx *t[2];
+        for (int m = 0; m < 2; m++) {
+            worker_mode = (uint32_t)m;
+            t[m] = tctx_new(0);
+            run(t[m], path, false);
+        }
+        worker_mode = 1;
+        files++;
+        for (size_t i = 0; i < t[0]->nflows; i++)
+            tagged += t[0]->flows[i].app_source != WS_APP_NONE;
+        if (!same_flow_tags(t[0], t[1])) {
+            fprintf(stderr, "\n  %s: the worker tags differently\n", e->d_name);
+            differ++;
+        }
+        tctx_free(t[0]);
+        tctx_free(t[1]);
+    }
+    closedir(dir);
+    CU_ASSERT(files > 400);
+    CU_ASSERT(tagged > 1000);
+    CU_ASSERT_EQUAL(differ, 0);
+}
+
+static int inline_mode(void)
+{
+    worker_mode = 0;
+    return 0;
+}
+
+static int thread_mode(void)
+{
+    worker_mode = 1;
+    return 0;
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -514,6 +596,25 @@ int main(void)
         {"several modules side by side", test_modules_side_by_side},
         {NULL, NULL},
     };
-    ws_test_suite("dpi", cases);
+    static const struct {
+        const char *name;
+        CU_InitializeFunc init;
+    } modes[] = {
+        {"dpi, on the calling thread", inline_mode},
+        {"dpi, on a worker thread", thread_mode},
+    };
+    for (size_t m = 0; m < 2; m++) {
+        CU_pSuite s = CU_add_suite(modes[m].name, modes[m].init, NULL);
+        if (!s)
+            return 2;
+        for (const ws_test_case *c = cases; c->name; c++)
+            if (!CU_add_test(s, c->name, c->fn))
+                return 2;
+    }
+    static const ws_test_case both[] = {
+        {"the worker tags the nDPI corpus as the calling thread does", test_worker_same_tags},
+        {NULL, NULL},
+    };
+    ws_test_suite("dpi, both ways", both);
     return ws_test_run();
 }

@@ -125,6 +125,12 @@ static void on_flow_end(ws_flow *f, ws_end_reason why, void *ctx)
     keep_record(run, f, why, outcome, app, rule);
 }
 
+static void on_flow_ending(ws_flow *f, void *ctx)
+{
+    ws_run *run = ctx;
+    ws_dpi_flow_ending(run->dpi, f);
+}
+
 static size_t names_of(void *ctx, const ws_addr *a, const char **out, size_t max)
 {
     return ws_run_names(ctx, a, out, max);
@@ -199,6 +205,7 @@ ws_run *ws_run_new(const ws_limits *limits, char *const inputs[], size_t ninputs
         ws_run_free(run);
         return NULL;
     }
+    ws_flow_table_set_ending(run->flows, on_flow_ending);
     if (bpf && !ws_source_set_filter(run->source, bpf, err, errlen)) {
         ws_run_free(run);
         return NULL;
@@ -248,7 +255,12 @@ void ws_run_snapshot(ws_run *run)
 
 ws_run *ws_run_new_stream(const ws_limits *limits, char *err, size_t errlen)
 {
-    return ws_run_new(limits, NULL, 0, NULL, err, errlen);
+    ws_run *run = ws_run_new(limits, NULL, 0, NULL, err, errlen);
+    /* Live runs keep nDPI on the capture thread: the worker thread is
+     * measured and tested on offline audits only (doc/performance.md). */
+    if (run)
+        run->limits.dpi_thread = 0;
+    return run;
 }
 
 void ws_run_set_flow_start(ws_run *run, ws_flow_start_fn fn, void *ctx)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SEC 1000000LL
 
@@ -26,6 +27,8 @@ void ws_limits_default(ws_limits *l)
     l->frag_timeout_us = 30 * SEC;
     l->max_tunnel_depth = 4;
     l->dpi_max_packets = 24;
+    /* A second thread only helps with a second processor to run it. */
+    l->dpi_thread = sysconf(_SC_NPROCESSORS_ONLN) > 1;
     l->max_names = 65536;
     l->max_ike_sas = 16384;
     l->max_findings = 100000;
@@ -45,7 +48,7 @@ void ws_limits_live_default(ws_limits *l)
     l->max_report_flows = WS_LIVE_REPORT_FLOWS;
 }
 
-enum kind { K_U32, K_U64, K_BYTES, K_USEC };
+enum kind { K_U32, K_U64, K_BYTES, K_USEC, K_BOOL };
 
 static const struct {
     const char *name;
@@ -66,6 +69,7 @@ static const struct {
     L(frag_timeout_us, K_USEC, "time a datagram may wait for its fragments, seconds"),
     L(max_tunnel_depth, K_U32, "IP-in-IP and GRE layers followed"),
     L(dpi_max_packets, K_U32, "packets per flow given to nDPI"),
+    L(dpi_thread, K_BOOL, "1: nDPI on a thread of its own beside the reading, 0: on the same thread"),
     L(max_names, K_U32, "address-to-name bindings kept"),
     L(max_ike_sas, K_U32, "IKE SAs tracked at once"),
     L(max_findings, K_U32, "finding groups kept (kind, rule, hosts, port)"),
@@ -109,6 +113,14 @@ bool ws_limits_set(ws_limits *l, const char *name, const char *value,
                 return false;
             }
             *(int64_t *)field = (int64_t)llround(s * SEC);
+            return true;
+        }
+        if (table[i].kind == K_BOOL) {
+            if (strcmp(value, "0") && strcmp(value, "1")) {
+                snprintf(err, errlen, "limit %s: \"%s\" is not 0 or 1", name, value);
+                return false;
+            }
+            *(uint32_t *)field = value[0] == '1';
             return true;
         }
         if (value[0] == '-' || value[0] == '\0') {

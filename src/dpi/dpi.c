@@ -1,15 +1,19 @@
-/* dpi.c - nDPI 4.2 detection per flow, driven as ndpiReader drives it.
+/* dpi.c - nDPI 4.2 detection per flow, driven as ndpiReader drives it, on
+ * the calling thread or on a worker thread of its own.
  * specification: nDPI 4.2 API (ndpi_api.h) and its reader, example/reader_util.c
  * (packet_processing: feed until a verdict with no extra dissection left,
  * or the packet limit; then ndpi_detection_giveup with guessing enabled). */
 #include "dpi/dpi.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/cursor.h"
+#include "dpi/ring.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
@@ -17,15 +21,58 @@
 #include <ndpi_api.h>
 #pragma GCC diagnostic pop
 
-/* What a flow holds while detection runs: one allocation per flow, on a
- * list so that ws_dpi_free can release what flows never ended. */
+/* The outcome of detection, decided where nDPI runs and applied to the
+ * flow (and counted) by the thread that owns the flow. */
+typedef struct verdict {
+    uint16_t app, app_master;
+    uint8_t app_source;
+    bool hit_limit;          /* stopped at dpi_max_packets without a verdict */
+    bool sip_over_http;      /* nDPI's HTTP renamed SIP */
+} verdict;
+
+/*
+ * What a flow holds while detection runs: one allocation per flow, on a
+ * list so that ws_dpi_free can release what flows never ended.
+ *
+ * With a worker thread, the calling thread (the owner of the flow) creates
+ * the state, links it, and sends it packets through the ring; the worker
+ * alone touches the detection fields (fed ... nf) and, once it has decided,
+ * writes out, pushes the state on the decided stack and sets ready. The
+ * owner takes the states off that stack (soon after, at its next packet of
+ * any flow in detection, or when a flow ends), writes each verdict into its
+ * flow, unlinks the state and sends it back to be freed: the worker frees it
+ * when it reaches that record, after every packet sent before it.
+ */
 typedef struct ws_dpi_flow {
-    struct ws_dpi_flow *prev, *next;
-    uint32_t fed;            /* packets given to nDPI */
+    struct ws_dpi_flow *prev, *next; /* the owner's */
+    ws_flow *flow;           /* the flow it tags (flows stay in place in the table) */
+    struct ws_dpi_flow *decided_next; /* on the decided stack */
+    bool owner_sip;          /* the owner has seen a SIP start line */
+    bool end_sent;           /* the owner has sent REC_END */
+    /* detection */
+    bool decided;            /* out holds the verdict; later packets are ignored */
     bool sip;                /* a TCP segment began with a SIP start line */
+    uint32_t fed;            /* packets given to nDPI */
     ndpi_protocol last;      /* nDPI's answer to the last packet */
+    verdict out;
+    atomic_bool ready;       /* out is written (worker mode) */
     struct ndpi_flow_struct nf;
 } ws_dpi_flow;
+
+/* What the owner sends the worker. */
+enum { REC_PACKET, REC_END, REC_FREE, REC_SYNC };
+typedef struct rec {
+    uint8_t kind;
+    bool sip;                /* REC_PACKET: the segment begins with a SIP start line */
+    uint16_t len;            /* REC_PACKET: IP bytes that follow */
+    ws_dpi_flow *s;          /* REC_SYNC: an atomic_bool to set */
+    uint64_t ms;
+    uint8_t ip[];
+} rec;
+
+/* Bytes of packets queued for the worker: enough for a few thousand
+ * packets, so that neither thread waits for the other's bursts. */
+#define RING_BYTES (4u << 20)
 
 /*
  * nDPI's detection module takes about 6 MB and 30 ms to set up, and a
@@ -54,9 +101,20 @@ struct ws_dpi {
     ws_stats *stats;
     ws_dpi_flow *active;     /* flows in detection */
     size_t nactive;
+    /* worker mode, started at the first packet when limits->dpi_thread */
+    ws_ring *ring;
+    pthread_t worker;
+    bool worker_tried;
+    _Atomic(ws_dpi_flow *) decided; /* states the worker has decided, newest first */
 };
 
-static void state_free(ws_dpi *d, ws_dpi_flow *s)
+static void state_destroy(ws_dpi_flow *s)
+{
+    ndpi_free_flow_data(&s->nf);
+    free(s);
+}
+
+static void state_unlink(ws_dpi *d, ws_dpi_flow *s)
 {
     if (s->prev)
         s->prev->next = s->next;
@@ -65,8 +123,6 @@ static void state_free(ws_dpi *d, ws_dpi_flow *s)
     if (s->next)
         s->next->prev = s->prev;
     d->nactive--;
-    ndpi_free_flow_data(&s->nf);
-    free(s);
 }
 
 /* A module set up as ndpiReader sets it up: default preferences (libgcrypt
@@ -132,6 +188,7 @@ ws_dpi *ws_dpi_new(const ws_limits *limits, ws_stats *stats)
         return NULL;
     d->limits = limits;
     d->stats = stats;
+    atomic_init(&d->decided, NULL);
     if (!spare) {
         spare = mod_new();
         if (!spare) {
@@ -153,12 +210,18 @@ bool ws_dpi_app_known(const char *name, void *ctx)
     return ndpi_get_proto_by_name(d->mod, name) != NDPI_PROTOCOL_UNKNOWN;
 }
 
+static void worker_stop(ws_dpi *d);
+
 void ws_dpi_free(ws_dpi *d)
 {
     if (!d)
         return;
-    while (d->active)
-        state_free(d, d->active);
+    worker_stop(d); /* it frees what was sent back to it */
+    while (d->active) {
+        ws_dpi_flow *s = d->active;
+        state_unlink(d, s);
+        state_destroy(s);
+    }
     mod_release(d->m, d);
     free(d);
 }
@@ -166,16 +229,6 @@ void ws_dpi_free(ws_dpi *d)
 size_t ws_dpi_state_bytes(void) { return sizeof(ws_dpi_flow); }
 
 size_t ws_dpi_active(const ws_dpi *d) { return d ? d->nactive : 0; }
-
-/* Payload-based verdicts are DPI; port, address and cross-flow cache matches
- * are guesses. */
-static uint8_t source_of(const ws_dpi_flow *s, ndpi_protocol p)
-{
-    if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN &&
-        p.master_protocol == NDPI_PROTOCOL_UNKNOWN)
-        return WS_APP_NONE;
-    return s->nf.confidence == NDPI_CONFIDENCE_DPI ? WS_APP_DPI : WS_APP_GUESS;
-}
 
 /*
  * Does a TCP segment begin with a SIP start line (RFC 3261 section 7.1)?
@@ -212,52 +265,191 @@ static bool sip_start_line(const uint8_t *p, size_t len)
     return false;
 }
 
-/* Records the verdict, frees nDPI's state, counts. */
-static void finish(ws_dpi *d, ws_flow *flow, ws_dpi_flow *s, bool hit_limit)
+/* Decides the verdict, where nDPI runs: nDPI's best guess if it has no
+ * answer, SIP that nDPI took for HTTP renamed. */
+static void decide(ws_dpi *d, ws_dpi_flow *s, bool hit_limit)
 {
     ndpi_protocol p = s->last;
     if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
         uint8_t guessed = 0;
         p = ndpi_detection_giveup(d->mod, &s->nf, 1, &guessed);
     }
+    verdict *v = &s->out;
+    v->sip_over_http = false;
+    bool dpi = s->nf.confidence == NDPI_CONFIDENCE_DPI;
     if (s->sip && (p.app_protocol == NDPI_PROTOCOL_HTTP ||
                    p.master_protocol == NDPI_PROTOCOL_HTTP)) {
         /* SIP that nDPI took for HTTP: the start line says SIP. */
         p.app_protocol = NDPI_PROTOCOL_SIP;
         p.master_protocol = NDPI_PROTOCOL_UNKNOWN;
-        s->nf.confidence = NDPI_CONFIDENCE_DPI;
-        d->stats->dpi_sip_over_http++;
+        dpi = true;
+        v->sip_over_http = true;
     } else if (!s->sip && p.master_protocol == NDPI_PROTOCOL_SIP &&
                p.app_protocol == NDPI_PROTOCOL_HTTP) {
         /* "SIP.HTTP": HTTP on a SIP port, the SIP only from the port (no SIP
          * start line was seen). The payload says HTTP. */
         p.master_protocol = NDPI_PROTOCOL_UNKNOWN;
     }
-    flow->app = p.app_protocol;
-    flow->app_master = p.master_protocol;
-    flow->app_source = source_of(s, p);
-    if (flow->app == NDPI_PROTOCOL_UNKNOWN && flow->app_master != NDPI_PROTOCOL_UNKNOWN) {
+    v->app = p.app_protocol;
+    v->app_master = p.master_protocol;
+    /* Payload-based verdicts are DPI; port, address and cross-flow cache
+     * matches are guesses. */
+    if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN && p.master_protocol == NDPI_PROTOCOL_UNKNOWN)
+        v->app_source = WS_APP_NONE;
+    else
+        v->app_source = dpi ? WS_APP_DPI : WS_APP_GUESS;
+    if (v->app == NDPI_PROTOCOL_UNKNOWN && v->app_master != NDPI_PROTOCOL_UNKNOWN) {
         /* Only the master is known: name it as the application. */
-        flow->app = flow->app_master;
-        flow->app_master = NDPI_PROTOCOL_UNKNOWN;
+        v->app = v->app_master;
+        v->app_master = NDPI_PROTOCOL_UNKNOWN;
     }
-    if (flow->app_master == flow->app)
-        flow->app_master = NDPI_PROTOCOL_UNKNOWN;
-    flow->tag_flags |= WS_TAG_DPI_DONE;
+    if (v->app_master == v->app)
+        v->app_master = NDPI_PROTOCOL_UNKNOWN;
+    v->hit_limit = hit_limit;
+    s->decided = true;
+}
 
-    if (flow->app_source == WS_APP_DPI) {
+/* Writes the verdict into the flow and counts it, on the flow's thread. */
+static void apply(ws_dpi *d, ws_flow *flow, const verdict *v)
+{
+    flow->app = v->app;
+    flow->app_master = v->app_master;
+    flow->app_source = v->app_source;
+    flow->tag_flags |= WS_TAG_DPI_DONE;
+    if (v->sip_over_http)
+        d->stats->dpi_sip_over_http++;
+    if (v->app_source == WS_APP_DPI) {
         d->stats->dpi_classified++;
     } else {
-        if (flow->app_source == WS_APP_GUESS)
+        if (v->app_source == WS_APP_GUESS)
             d->stats->dpi_guessed++;
-        if (hit_limit) {
+        if (v->hit_limit) {
             flow->tag_flags |= WS_TAG_DPI_LIMIT;
             d->stats->dpi_gave_up++;
         }
     }
-
-    state_free(d, s);
     flow->dpi_state = NULL;
+}
+
+/* One packet through nDPI; true when detection is over (s->out decided). */
+static bool detect(ws_dpi *d, ws_dpi_flow *s, const uint8_t *ip, uint16_t len, uint64_t ms,
+                   bool sip)
+{
+    s->fed++;
+    if (sip)
+        s->sip = true;
+    s->last = ndpi_detection_process_packet(d->mod, &s->nf, ip, len, ms);
+
+    bool at_limit = s->fed >= d->limits->dpi_max_packets;
+    bool enough = at_limit || s->nf.fail_with_unknown;
+    if (s->last.app_protocol == NDPI_PROTOCOL_UNKNOWN && !enough)
+        return false;
+    /* Known, but nDPI could still learn more (a certificate, a sub-protocol):
+     * keep feeding while the limit allows, as ndpiReader does. */
+    if (!enough && ndpi_extra_dissection_possible(d->mod, &s->nf))
+        return false;
+    decide(d, s, at_limit && s->last.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+    return true;
+}
+
+/* ---- the worker ------------------------------------------------------ */
+
+/*
+ * The worker runs every nDPI call of the run, in the order the owner sent
+ * them, which is the order the owner would have made them itself: the
+ * verdicts (and nDPI's caches of what earlier flows showed) are the same
+ * with and without it. The owner only learns a verdict later, so it may
+ * send a few more packets of a flow already decided; the worker skips them.
+ */
+static void publish(ws_dpi *d, ws_dpi_flow *s)
+{
+    ws_dpi_flow *top = atomic_load(&d->decided);
+    do
+        s->decided_next = top;
+    while (!atomic_compare_exchange_weak(&d->decided, &top, s));
+    atomic_store(&s->ready, true);
+}
+
+static void *worker_main(void *arg)
+{
+    ws_dpi *d = arg;
+    size_t len;
+    rec *r;
+    while ((r = ws_ring_next(d->ring, &len))) {
+        ws_dpi_flow *s = r->s;
+        switch (r->kind) {
+        case REC_PACKET:
+            if (!s->decided && detect(d, s, r->ip, r->len, r->ms, r->sip))
+                publish(d, s);
+            break;
+        case REC_END:
+            if (!s->decided) {
+                decide(d, s, false);
+                publish(d, s);
+            }
+            break;
+        case REC_FREE:
+            state_destroy(s);
+            break;
+        case REC_SYNC:
+            atomic_store((atomic_bool *)(void *)s, true);
+            break;
+        default:
+            break;
+        }
+        ws_ring_release(d->ring);
+    }
+    return NULL;
+}
+
+/* Starts the worker; false (and detection stays on this thread) when a
+ * thread or its ring cannot be had. */
+static bool worker_start(ws_dpi *d)
+{
+    d->worker_tried = true;
+    d->ring = ws_ring_new(RING_BYTES);
+    if (!d->ring)
+        return false;
+    if (pthread_create(&d->worker, NULL, worker_main, d) != 0) {
+        ws_ring_free(d->ring);
+        d->ring = NULL;
+        return false;
+    }
+    return true;
+}
+
+static void worker_stop(ws_dpi *d)
+{
+    if (!d->ring)
+        return;
+    ws_ring_close(d->ring);
+    pthread_join(d->worker, NULL);
+    ws_ring_free(d->ring);
+    d->ring = NULL;
+}
+
+static void post(ws_dpi *d, int kind, ws_dpi_flow *s)
+{
+    rec *r = ws_ring_reserve(d->ring, sizeof(rec));
+    r->kind = (uint8_t)kind;
+    r->s = s;
+    ws_ring_commit(d->ring);
+}
+
+/* The owner's side once the worker has decided: each verdict into its
+ * flow, each state sent back to be freed after the packets still queued
+ * for it. Verdicts are independent of each other, so their order here does
+ * not matter. */
+static void collect(ws_dpi *d)
+{
+    ws_dpi_flow *s = atomic_exchange(&d->decided, NULL);
+    while (s) {
+        ws_dpi_flow *next = s->decided_next;
+        apply(d, s->flow, &s->out);
+        state_unlink(d, s);
+        post(d, REC_FREE, s);
+        s = next;
+    }
 }
 
 /*
@@ -303,17 +495,26 @@ void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
         return;
     if (!pkt->l3 || d->limits->dpi_max_packets == 0)
         return;
+    if (d->ring && atomic_load_explicit(&d->decided, memory_order_relaxed)) {
+        collect(d);
+        if (flow->tag_flags & WS_TAG_DPI_DONE)
+            return; /* decided: no more packets */
+    }
+    ws_dpi_flow *s = flow->dpi_state;
     uint32_t iplen = ip_length(pkt);
     if (iplen == 0 || iplen > 0xFFFF)
         return;
 
-    ws_dpi_flow *s = flow->dpi_state;
     if (!s) {
         if (!claim(d))
             return; /* out of memory: the flow stays untagged */
+        if (d->limits->dpi_thread && !d->worker_tried)
+            worker_start(d);
         s = calloc(1, sizeof(*s));
         if (!s)
             return; /* out of memory: the flow stays untagged */
+        atomic_init(&s->ready, false);
+        s->flow = flow;
         s->next = d->active;
         if (d->active)
             d->active->prev = s;
@@ -322,30 +523,71 @@ void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
         flow->dpi_state = s;
     }
 
-    unsigned short len = (unsigned short)iplen;
+    uint16_t len = (uint16_t)iplen;
     uint64_t ms = pkt->ts_us > 0 ? (uint64_t)pkt->ts_us / 1000 : 0;
+    bool sip = false;
+    if (pkt->proto == 6 && !s->owner_sip && pkt->payload_len)
+        s->owner_sip = sip = sip_start_line(pkt->payload, pkt->payload_len);
 
-    s->fed++;
-    if (pkt->proto == 6 && !s->sip && pkt->payload_len)
-        s->sip = sip_start_line(pkt->payload, pkt->payload_len);
-    s->last = ndpi_detection_process_packet(d->mod, &s->nf, pkt->l3, len, ms);
-
-    bool at_limit = s->fed >= d->limits->dpi_max_packets;
-    bool enough = at_limit || s->nf.fail_with_unknown;
-    if (s->last.app_protocol == NDPI_PROTOCOL_UNKNOWN && !enough)
+    if (!d->ring) {
+        if (detect(d, s, pkt->l3, len, ms, sip)) {
+            apply(d, flow, &s->out);
+            state_unlink(d, s);
+            state_destroy(s);
+        }
         return;
-    /* Known, but nDPI could still learn more (a certificate, a sub-protocol):
-     * keep feeding while the limit allows, as ndpiReader does. */
-    if (!enough && ndpi_extra_dissection_possible(d->mod, &s->nf))
-        return;
-    finish(d, flow, s, at_limit && s->last.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+    }
+    rec *r = ws_ring_reserve(d->ring, sizeof(rec) + len);
+    r->kind = REC_PACKET;
+    r->sip = sip;
+    r->len = len;
+    r->s = s;
+    r->ms = ms;
+    memcpy(r->ip, pkt->l3, len);
+    ws_ring_commit(d->ring);
 }
 
 void ws_dpi_flow_end(ws_dpi *d, ws_flow *flow)
 {
     if (!d || !flow || !flow->dpi_state)
         return;
-    finish(d, flow, flow->dpi_state, false);
+    ws_dpi_flow *s = flow->dpi_state;
+    if (!d->ring) {
+        decide(d, s, false);
+        apply(d, flow, &s->out);
+        state_unlink(d, s);
+        state_destroy(s);
+        return;
+    }
+    if (!atomic_load(&s->ready)) {
+        if (!s->end_sent) {
+            post(d, REC_END, s);
+        }
+        ws_ring_wait_flag(d->ring, &s->ready);
+    }
+    collect(d); /* s was on the decided stack before it was ready */
+}
+
+void ws_dpi_sync(ws_dpi *d)
+{
+    if (!d || !d->ring)
+        return;
+    atomic_bool done;
+    atomic_init(&done, false);
+    post(d, REC_SYNC, (ws_dpi_flow *)(void *)&done);
+    ws_ring_wait_flag(d->ring, &done);
+    collect(d);
+}
+
+void ws_dpi_flow_ending(ws_dpi *d, ws_flow *flow)
+{
+    if (!d || !d->ring || !flow || !flow->dpi_state)
+        return;
+    ws_dpi_flow *s = flow->dpi_state;
+    if (!s->end_sent && !atomic_load(&s->ready)) {
+        post(d, REC_END, s);
+        s->end_sent = true;
+    }
 }
 
 const char *ws_dpi_app_name(const ws_dpi *d, const ws_flow *flow, char *buf,

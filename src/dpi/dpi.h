@@ -12,6 +12,15 @@
  * have been fed; then ndpi_detection_giveup() is asked for its best answer if
  * there is none yet, the result is recorded, and the nDPI state is freed at
  * once. A flow that ends earlier is given up the same way by ws_dpi_flow_end.
+ *
+ * With limits->dpi_thread, nDPI runs on a worker thread of its own, started
+ * at the first packet: ws_dpi_packet copies the packet into a queue (a 4 MiB
+ * ring) and returns, and the worker makes every nDPI call in the order they
+ * would have been made here, so the verdicts are the same. A verdict then
+ * reaches its flow a little later: at a later ws_dpi_packet, at
+ * ws_dpi_flow_end (which waits for it), or at ws_dpi_sync. Everything else
+ * (the flow, the stats) is only touched by the calling thread. If the
+ * thread cannot be started, detection stays on the calling thread.
  */
 #ifndef WS_DPI_H
 #define WS_DPI_H
@@ -60,6 +69,17 @@ void ws_dpi_packet(ws_dpi *dpi, ws_flow *flow, int dir, const ws_packet *pkt);
  * records it and frees the state. Safe to call on any flow, any number of
  * times. */
 void ws_dpi_flow_end(ws_dpi *dpi, ws_flow *flow);
+
+/* Waits until the worker thread (if any) has gone through every packet
+ * given so far, and writes every verdict it reached into its flow: then
+ * each flow is tagged as it would be with detection on this thread. */
+void ws_dpi_sync(ws_dpi *dpi);
+
+/* Announces that flow is about to end (ws_flow_table_set_ending): with a
+ * worker thread, its detection is ended there now, so that ws_dpi_flow_end
+ * need not wait for it alone. Call it only for a flow that ends next, with
+ * no packet of any flow in between. */
+void ws_dpi_flow_ending(ws_dpi *dpi, ws_flow *flow);
 
 /* The application as ndpiReader prints it ("DNS", "TLS.Google",
  * "HTTP.GoogleServices") written into buf; returns buf, or NULL when the

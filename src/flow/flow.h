@@ -214,9 +214,22 @@ void ws_flow_table_free(ws_flow_table *t);
  * known flow creates the flow from the quoted header (initiator = quoted
  * source, no packets) and returns it the same way (icmp_errors_unmatched).
  * Also expires idle flows as capture time advances (at most once per second
- * of capture time). The pointer stays valid until the next call.
+ * of capture time). The pointer stays valid until the next call; the flow
+ * itself stays at that address until it ends.
  */
 ws_flow *ws_flow_table_packet(ws_flow_table *t, const ws_packet *pkt, int *dir);
+
+/*
+ * Optional: called with each flow that a sweep of idle flows (in
+ * ws_flow_table_packet or ws_flow_table_expire) or ws_flow_table_flush is
+ * about to end, in the order they will end, before the first of them ends
+ * (ctx is the table's). A stage that finishes a flow's work on another
+ * thread can so start on all of them at once instead of one at a time.
+ * Flows ended one by one (reused, evicted, found idle by their own next
+ * packet) are not announced. It must not call back into the table.
+ */
+typedef void (*ws_flow_ending_cb)(ws_flow *flow, void *ctx);
+void ws_flow_table_set_ending(ws_flow_table *t, ws_flow_ending_cb fn);
 
 /* Ends flows idle at now_us. */
 void ws_flow_table_expire(ws_flow_table *t, int64_t now_us);

@@ -45,6 +45,7 @@ struct ws_flow_table {
     const ws_limits *lim;
     ws_stats *st;
     ws_flow_end_cb on_end;
+    ws_flow_ending_cb on_ending;
     void *ctx;
     uint64_t secret[2];
 
@@ -338,6 +339,12 @@ static void end_flow(ws_flow_table *t, uint32_t i, ws_end_reason why)
 
 static void sweep(ws_flow_table *t, int64_t now)
 {
+    /* Announced in the order of the loop below: each class list from its
+     * head while idle (ending the head makes its successor the head). */
+    for (uint8_t c = 0; t->on_ending && c < NCLS; c++)
+        for (uint32_t i = t->lru_head[c]; i != NIL && is_idle(t, node(t, i), now);
+             i = node(t, i)->lru_next)
+            t->on_ending(&node(t, i)->f, t->ctx);
     for (uint8_t c = 0; c < NCLS; c++) {
         uint32_t i;
         while ((i = t->lru_head[c]) != NIL && is_idle(t, node(t, i), now)) {
@@ -664,8 +671,12 @@ void ws_flow_table_expire(ws_flow_table *t, int64_t now_us)
     sweep(t, now_us);
 }
 
+void ws_flow_table_set_ending(ws_flow_table *t, ws_flow_ending_cb fn) { t->on_ending = fn; }
+
 void ws_flow_table_flush(ws_flow_table *t)
 {
+    for (uint32_t i = t->all_head; t->on_ending && i != NIL; i = node(t, i)->all_next)
+        t->on_ending(&node(t, i)->f, t->ctx);
     while (t->all_head != NIL)
         end_flow(t, t->all_head, WS_END_FLUSH);
 }
