@@ -19,7 +19,7 @@
 #define MAX_TFLOWS 256
 
 /* Every case runs twice: nDPI on the calling thread, then on its worker
- * thread (limits.dpi_thread), where the answers must be the same. */
+ * thread (limits.threads), where the answers must be the same. */
 static uint32_t worker_mode;
 
 typedef struct tctx {
@@ -181,7 +181,7 @@ static tctx *tctx_new(uint32_t max_packets)
     ws_limits_default(&t->limits);
     if (max_packets)
         t->limits.dpi_max_packets = max_packets;
-    t->limits.dpi_thread = worker_mode;
+    t->limits.threads = worker_mode;
     t->watch = -1;
     t->dpi = ws_dpi_new(&t->limits, &t->stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t->dpi);
@@ -454,7 +454,7 @@ static void test_not_fed(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(off);
     ws_limits_default(&off->limits);
     off->limits.dpi_max_packets = 0;
-    off->limits.dpi_thread = worker_mode;
+    off->limits.threads = worker_mode;
     off->watch = -1;
     off->dpi = ws_dpi_new(&off->limits, &off->stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(off->dpi);

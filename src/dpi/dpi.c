@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "common/cursor.h"
-#include "dpi/ring.h"
+#include "common/ring.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
@@ -101,7 +101,7 @@ struct ws_dpi {
     ws_stats *stats;
     ws_dpi_flow *active;     /* flows in detection */
     size_t nactive;
-    /* worker mode, started at the first packet when limits->dpi_thread */
+    /* worker mode, started at the first packet when limits->threads */
     ws_ring *ring;
     pthread_t worker;
     bool worker_tried;
@@ -508,7 +508,7 @@ void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
     if (!s) {
         if (!claim(d))
             return; /* out of memory: the flow stays untagged */
-        if (d->limits->dpi_thread && !d->worker_tried)
+        if (d->limits->threads && !d->worker_tried)
             worker_start(d);
         s = calloc(1, sizeof(*s));
         if (!s)

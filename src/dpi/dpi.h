@@ -13,7 +13,7 @@
  * there is none yet, the result is recorded, and the nDPI state is freed at
  * once. A flow that ends earlier is given up the same way by ws_dpi_flow_end.
  *
- * With limits->dpi_thread, nDPI runs on a worker thread of its own, started
+ * With limits->threads, nDPI runs on a worker thread of its own, started
  * at the first packet: ws_dpi_packet copies the packet into a queue (a 4 MiB
  * ring) and returns, and the worker makes every nDPI call in the order they
  * would have been made here, so the verdicts are the same. A verdict then

@@ -1,7 +1,7 @@
 /* ring.c - single-producer, single-consumer record queue with blocking waits.
  * specification: C11 atomics (ISO/IEC 9899:2011 7.17, sequentially consistent
  * order), POSIX pthread_cond_wait(3P). */
-#include "dpi/ring.h"
+#include "common/ring.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -14,9 +14,13 @@
  * or from other programs. */
 #define SPIN 256
 
+/* Progress is published (tail by the producer, head by the consumer) once
+ * this much has been committed or released since the last time. */
+#define PUBLISH_BATCH ((size_t)16 << 10)
+
 /* A sleeping consumer is woken once this much is queued (or when the
- * producer waits, or closes the ring): it then works through a batch
- * rather than sleeping and waking for every record. */
+ * producer waits, flushes or closes the ring): it then works through a
+ * batch rather than sleeping and waking for every record. */
 #define WAKE_BATCH ((size_t)64 << 10)
 
 /* Every record starts with one: its length, or a mark that the rest of the
@@ -32,14 +36,23 @@ struct ws_ring {
     pthread_mutex_t mu;
     pthread_cond_t wake_producer, wake_consumer;
 
-    /* Positions count bytes since the start, never wrap (size_t is 64 bits
-     * here; at 32 bits they wrap after 4 GB, harmlessly, since only
-     * differences are used). */
-    _Alignas(64) atomic_size_t tail; /* end of the committed records */
-    size_t rsv_end;                /* producer only: end of its reservation */
+    /* Positions count bytes since the start (only differences matter, so
+     * wrapping around SIZE_MAX is harmless). Each end keeps its own
+     * position privately and publishes it in batches; it reads the other
+     * end's published position only when its cached copy does not suffice. */
+    _Alignas(64) atomic_size_t tail; /* published end of the committed records */
+    _Alignas(64) atomic_size_t head; /* published start of the unreleased records */
 
-    _Alignas(64) atomic_size_t head; /* start of the records not released */
-    size_t cur_end;                /* consumer only: end of the record it holds */
+    _Alignas(64) size_t p_tail;    /* producer: end of the committed records */
+    size_t p_pub;                  /* producer: what it last published */
+    size_t p_head;                 /* producer: head as last read */
+    size_t p_rsv;                  /* producer: end of its reservation */
+
+    _Alignas(64) size_t c_head;    /* consumer: start of the record it holds, or
+                                      the next one */
+    size_t c_end;                  /* consumer: end of the record it holds */
+    size_t c_pub;                  /* consumer: what it last published */
+    size_t c_tail;                 /* consumer: tail as last read */
 
     _Alignas(64) atomic_bool producer_sleeping;
     atomic_bool consumer_sleeping;
@@ -118,11 +131,12 @@ static size_t record_bytes(size_t len)
 
 /*
  * Sleeping without losing a wake-up: the sleeper stores its flag, then
- * tests the condition; the other end changes the condition, then loads the
- * flag. All four are sequentially consistent, so at least one of them sees
- * the other's store: either the sleeper finds the condition true, or the
- * other end finds it asleep and signals, which it can only do once the
- * sleeper, holding the mutex from its flag to the wait, is waiting.
+ * tests the condition; the other end changes the condition (publishes its
+ * position, sets a flag), then loads the sleeper's flag. All four are
+ * sequentially consistent, so at least one of them sees the other's store:
+ * either the sleeper finds the condition true, or the other end finds it
+ * asleep and signals, which it can only do once the sleeper, holding the
+ * mutex from its flag to the wait, is waiting.
  */
 static void wake(ws_ring *r, pthread_cond_t *cv)
 {
@@ -131,26 +145,33 @@ static void wake(ws_ring *r, pthread_cond_t *cv)
     pthread_mutex_unlock(&r->mu);
 }
 
-static size_t free_bytes(ws_ring *r)
-{
-    return r->cap - (atomic_load(&r->tail) - atomic_load(&r->head));
-}
+/* ---- producer ---------------------------------------------------------- */
 
-/* Producer: makes sure the consumer works on what is queued. */
-static void kick(ws_ring *r)
+static void publish_tail(ws_ring *r, bool kick)
 {
-    if (atomic_load(&r->consumer_sleeping))
+    if (r->p_pub != r->p_tail) {
+        atomic_store(&r->tail, r->p_tail);
+        r->p_pub = r->p_tail;
+    }
+    if (atomic_load(&r->consumer_sleeping) &&
+        (kick || r->p_tail - atomic_load(&r->head) >= WAKE_BATCH))
         wake(r, &r->wake_consumer);
 }
 
-/* Producer: waits until need bytes are free. */
+static bool has_space(ws_ring *r, size_t need)
+{
+    r->p_head = atomic_load(&r->head);
+    return r->cap - (r->p_tail - r->p_head) >= need;
+}
+
+/* Waits until need bytes are free. */
 static void wait_space(ws_ring *r, size_t need)
 {
-    if (free_bytes(r) >= need)
+    if (r->cap - (r->p_tail - r->p_head) >= need || has_space(r, need))
         return;
-    kick(r);
+    publish_tail(r, true);
     for (int i = 0; i < SPIN; i++) {
-        if (free_bytes(r) >= need)
+        if (has_space(r, need))
             return;
         relax();
     }
@@ -160,7 +181,7 @@ static void wait_space(ws_ring *r, size_t need)
     pthread_mutex_lock(&r->mu);
     atomic_store(&r->want, want);
     atomic_store(&r->producer_sleeping, true);
-    while (free_bytes(r) < need)
+    while (!has_space(r, need))
         pthread_cond_wait(&r->wake_producer, &r->mu);
     atomic_store(&r->producer_sleeping, false);
     pthread_mutex_unlock(&r->mu);
@@ -170,7 +191,7 @@ void ws_ring_wait_flag(ws_ring *r, const atomic_bool *flag)
 {
     if (atomic_load(flag))
         return;
-    kick(r);
+    publish_tail(r, true);
     for (int i = 0; i < SPIN; i++) {
         if (atomic_load(flag))
             return;
@@ -188,7 +209,7 @@ void ws_ring_wait_flag(ws_ring *r, const atomic_bool *flag)
 void *ws_ring_reserve(ws_ring *r, size_t len)
 {
     size_t total = record_bytes(len);
-    size_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    size_t pos = r->p_tail;
     size_t off = pos & (r->cap - 1);
     size_t to_end = r->cap - off;
     bool wrap = to_end < total;
@@ -204,63 +225,89 @@ void *ws_ring_reserve(ws_ring *r, size_t len)
     rec_hdr *h = (rec_hdr *)(r->buf + off);
     h->len = (uint32_t)len;
     h->wrap = 0;
-    r->rsv_end = pos + total;
+    r->p_rsv = pos + total;
     return h + 1;
 }
 
 void ws_ring_commit(ws_ring *r)
 {
-    atomic_store(&r->tail, r->rsv_end);
-    if (atomic_load(&r->consumer_sleeping) &&
-        r->rsv_end - atomic_load(&r->head) >= WAKE_BATCH)
-        wake(r, &r->wake_consumer);
+    r->p_tail = r->p_rsv;
+    if (r->p_tail - r->p_pub >= PUBLISH_BATCH)
+        publish_tail(r, false);
 }
+
+void ws_ring_flush(ws_ring *r) { publish_tail(r, true); }
 
 void ws_ring_close(ws_ring *r)
 {
+    publish_tail(r, false);
     atomic_store(&r->closed, true);
-    kick(r);
+    if (atomic_load(&r->consumer_sleeping))
+        wake(r, &r->wake_consumer);
 }
 
-static bool has_record(ws_ring *r, size_t pos)
+/* ---- consumer ---------------------------------------------------------- */
+
+static void publish_head(ws_ring *r)
 {
-    return atomic_load(&r->tail) != pos || atomic_load(&r->closed);
+    if (r->c_pub != r->c_head) {
+        atomic_store(&r->head, r->c_head);
+        r->c_pub = r->c_head;
+    }
+    if (atomic_load(&r->producer_sleeping)) {
+        size_t want = atomic_load(&r->want);
+        if (want == 0 || r->cap - (atomic_load(&r->tail) - r->c_head) >= want)
+            wake(r, &r->wake_producer);
+    }
+}
+
+/* Is there a record past the consumer's position, or is the ring closed? */
+static bool has_record(ws_ring *r)
+{
+    if (r->c_tail != r->c_head)
+        return true;
+    r->c_tail = atomic_load(&r->tail);
+    return r->c_tail != r->c_head || atomic_load(&r->closed);
 }
 
 void *ws_ring_next(ws_ring *r, size_t *len)
 {
-    size_t pos = atomic_load_explicit(&r->head, memory_order_relaxed);
-    if (!has_record(r, pos)) {
-        for (int i = 0; i < SPIN && !has_record(r, pos); i++)
+    if (!has_record(r)) {
+        /* Out of work: show the producer the space released so far. */
+        publish_head(r);
+        for (int i = 0; i < SPIN && !has_record(r); i++)
             relax();
-        if (!has_record(r, pos)) {
+        if (!has_record(r)) {
             pthread_mutex_lock(&r->mu);
             atomic_store(&r->consumer_sleeping, true);
-            while (!has_record(r, pos))
+            while (!has_record(r))
                 pthread_cond_wait(&r->wake_consumer, &r->mu);
             atomic_store(&r->consumer_sleeping, false);
             pthread_mutex_unlock(&r->mu);
         }
     }
-    if (atomic_load(&r->tail) == pos)
-        return NULL; /* closed and drained */
+    if (r->c_tail == r->c_head) {
+        /* Closed: the tail was published before closed was set. */
+        r->c_tail = atomic_load(&r->tail);
+        if (r->c_tail == r->c_head)
+            return NULL;
+    }
+    size_t pos = r->c_head;
     size_t off = pos & (r->cap - 1);
     rec_hdr *h = (rec_hdr *)(r->buf + off);
     if (h->wrap) {
         pos += r->cap - off;
+        r->c_head = pos;
         h = (rec_hdr *)r->buf;
     }
-    r->cur_end = pos + record_bytes(h->len);
+    r->c_end = pos + record_bytes(h->len);
     *len = h->len;
     return h + 1;
 }
 
 void ws_ring_release(ws_ring *r)
 {
-    atomic_store(&r->head, r->cur_end);
-    if (atomic_load(&r->producer_sleeping)) {
-        size_t want = atomic_load(&r->want);
-        if (want == 0 || free_bytes(r) >= want)
-            wake(r, &r->wake_producer);
-    }
+    r->c_head = r->c_end;
+    if (r->c_head - r->c_pub >= PUBLISH_BATCH || atomic_load(&r->producer_sleeping))
+        publish_head(r);
 }

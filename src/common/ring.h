@@ -6,12 +6,15 @@
  * release. The producer blocks while the buffer is full, the consumer while
  * it is empty: each spins briefly first, then sleeps on a condition variable,
  * and the other end wakes it only when it is asleep, so a busy queue costs
- * no system call. A sleeping consumer is woken when a batch of records has
- * piled up, when the producer waits for it, or when the ring is closed. The
- * producer can also wait for a flag that the consumer sets before it
- * releases a record (ws_ring_wait_flag). */
-#ifndef WS_DPI_RING_H
-#define WS_DPI_RING_H
+ * no system call. Each end shows its progress to the other in batches (16
+ * KiB of records), not per record, so that the two threads do not pass the
+ * same cache lines back and forth for every record. A sleeping consumer is
+ * woken when a batch of records has piled up, when the producer waits for
+ * it or flushes, or when the ring is closed. The producer can also wait for
+ * a flag that the consumer sets before it releases a record
+ * (ws_ring_wait_flag). */
+#ifndef WS_COMMON_RING_H
+#define WS_COMMON_RING_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -32,6 +35,9 @@ size_t ws_ring_max_record(const ws_ring *r);
  * committed. One reservation at a time. */
 void *ws_ring_reserve(ws_ring *r, size_t len);
 void ws_ring_commit(ws_ring *r);
+/* Producer: shows every committed record to the consumer now (and wakes
+ * it if it sleeps); otherwise they are shown a batch at a time. */
+void ws_ring_flush(ws_ring *r);
 /* Producer: no more records; the consumer's next returns NULL once the
  * ring is drained. */
 void ws_ring_close(ws_ring *r);

@@ -1,4 +1,4 @@
-/* test_dpi_ring.c - the queue between the reading thread and nDPI's worker:
+/* test_common_ring.c - the queue between wirespec's threads (the reader, nDPI's worker):
  * every record arrives once, whole and in order, whatever the sizes, the
  * wrap-around and the speed of either end; waits on a flag end. */
 #include <pthread.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dpi/ring.h"
+#include "common/ring.h"
 #include "ws_test.h"
 
 /* Record i: a length and bytes that only record i has (xorshift from i). */
@@ -171,6 +171,6 @@ int main(void)
         {"waiting for a flag the consumer sets", test_wait_flag},
         {NULL, NULL},
     };
-    ws_test_suite("dpi ring", cases);
+    ws_test_suite("ring", cases);
     return ws_test_run();
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# nDPI on its worker thread (--limit dpi_thread=1) gives the same reports as
-# nDPI on the reading thread (dpi_thread=0), byte for byte: the nDPI corpus
-# in one process (with and without a site), every capture of captures/ with
-# its site file, and a generated bench capture big enough to wrap the
-# worker's queue many times and to end flows at idle sweeps. Under
-# ThreadSanitizer (tools/setup --tsan) a data race fails the run too.
-# Usage: dpi_thread.sh WIRESPEC SOURCE_DIR
+# With threads (--limit threads=1: captures read on a thread of their own,
+# nDPI on another) the reports are those of one thread (threads=0), byte for
+# byte: the nDPI corpus in one process (with and without a site), every
+# capture of captures/ with its site file, and a generated bench capture big
+# enough to wrap the queues many times and to end flows at idle sweeps.
+# Under ThreadSanitizer (tools/setup --tsan) a data race fails the run too.
+# Usage: threads.sh WIRESPEC SOURCE_DIR
 set -u
 ws=$1 src=$2
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
@@ -18,15 +18,15 @@ same() {
     local name=$1
     shift
     local rc0 rc1
-    "$ws" audit -f json -o "$tmp/$name.0.json" --limit dpi_thread=0 "$@" 2>"$tmp/$name.0.err"
+    "$ws" audit -f json -o "$tmp/$name.0.json" --limit threads=0 "$@" 2>"$tmp/$name.0.err"
     rc0=$?
-    "$ws" audit -f json -o "$tmp/$name.1.json" --limit dpi_thread=1 "$@" 2>"$tmp/$name.1.err"
+    "$ws" audit -f json -o "$tmp/$name.1.json" --limit threads=1 "$@" 2>"$tmp/$name.1.err"
     rc1=$?
     if grep -q "ThreadSanitizer" "$tmp/$name.1.err"; then
         echo "FAIL $name: ThreadSanitizer report"; sed -n 1,40p "$tmp/$name.1.err"; fail=1; return
     fi
     if [ $rc0 -gt 2 ] || [ $rc0 != $rc1 ]; then
-        echo "FAIL $name: exit $rc0 on the reading thread, $rc1 with the worker"
+        echo "FAIL $name: exit $rc0 with one thread, $rc1 with threads"
         sed -n 1,20p "$tmp/$name.1.err"; fail=1; return
     fi
     if ! cmp -s "$tmp/$name.0.json" "$tmp/$name.1.json"; then
