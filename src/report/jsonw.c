@@ -232,6 +232,18 @@ void ws_jw_key_quoted(ws_jw *w, const char *quoted, size_t n)
     w->after_key = true;
 }
 
+void ws_jw_members(ws_jw *w, const char *text, size_t n)
+{
+    if (w->after_key || w->depth == 0) {
+        w->err = true;
+        return;
+    }
+    if (n == 0)
+        return;
+    sep(w);
+    put(w, text, n);
+}
+
 void ws_jw_str(ws_jw *w, const char *s)
 {
     if (!s) {

@@ -43,6 +43,11 @@ void ws_jw_key(ws_jw *w, const char *key);
  * report's own keys): written with one copy. */
 #define ws_jw_keylit(w, lit) ws_jw_key_quoted((w), "\"" lit "\":", sizeof(lit) + 2)
 void ws_jw_key_quoted(ws_jw *w, const char *quoted, size_t n);
+/* Members of the open object given as JSON text already ("k":v,"k2":v2,
+ * with no comma before or after; n 0 writes nothing), e.g. copied from
+ * another writer: written with the comma the next member needs. A value
+ * must not be pending after a key (an error). */
+void ws_jw_members(ws_jw *w, const char *text, size_t n);
 
 /* A string, escaped as json-c does; NULL writes null. */
 void ws_jw_str(ws_jw *w, const char *s);
