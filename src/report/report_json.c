@@ -55,10 +55,16 @@ static const char *addr_text(const ws_addr *a, char buf[WS_ADDR_STRLEN])
  * cache of this report and the writer its entries are rendered with. The
  * cache lives for one report only: between two reports of a live run the
  * names of an address may change. */
+typedef struct dport_memo {
+    const ws_rule *rule;  /* whose text is held; NULL: none */
+    char text[128];
+} dport_memo;
+
 typedef struct rctx {
     const ws_run *run;
     ws_hostcache *hosts;
     ws_jw *scratch;
+    dport_memo *dport;    /* the last coverage rule's ports as text, or NULL */
 } rctx;
 
 /* The members of a host that depend on its address alone: "ip", then
@@ -474,15 +480,26 @@ static void finding_jw(ws_jw *w, const rctx *x, const ws_finding *f)
 
 static void coverage_jw(ws_jw *w, const rctx *x, const ws_coverage *e)
 {
-    char tbuf[16], ports[128];
+    char tbuf[16], ports[sizeof(((dport_memo *)0)->text)];
     const ws_rule *r = e->rule;
+    const char *dport = NULL;
+    if (r->has_ports && x->dport) {
+        /* Coverage entries come a rule at a time: its ports once. */
+        if (x->dport->rule != r) {
+            ws_portset_str(&r->dport, x->dport->text, sizeof(x->dport->text));
+            x->dport->rule = r;
+        }
+        dport = x->dport->text;
+    } else if (r->has_ports) {
+        dport = ws_portset_str(&r->dport, ports, sizeof(ports));
+    }
     ws_jw_obj_begin(w);
     key_str(w, "kind", "rule");
     key_str(w, "rule", r->id);
     key_str(w, "pack", r->pack->id);
     key_str(w, "requirement", ws_requirement_name(r->requirement));
     key_str(w, "transport", ws_rule_transport(r, tbuf, sizeof(tbuf)));
-    key_str(w, "dport", r->has_ports ? ws_portset_str(&r->dport, ports, sizeof(ports)) : NULL);
+    key_str(w, "dport", dport);
     ws_jw_keylit(w, "src");
     host_jw(w, x, &e->a, 0, false);
     ws_jw_keylit(w, "dst");
@@ -542,7 +559,7 @@ json_object *ws_report_finding_json(const ws_run *run, const ws_finding *f)
     ws_jw *w = ws_jw_new(NULL);
     if (!w)
         return NULL;
-    rctx x = {run, NULL, NULL};
+    rctx x = {run, NULL, NULL, NULL};
     finding_jw(w, &x, f);
     json_object *o = parsed(w);
     ws_jw_free(w);
@@ -612,9 +629,10 @@ static void ike_item(ws_jw *w, const rctx *x, size_t i)
 /* The context of one report: a host cache sized for the host objects it
  * may write (two per record), none when memory is short (every host is
  * then rendered where it is written). */
-static rctx rctx_open(const ws_run *run, size_t records)
+static rctx rctx_open(const ws_run *run, size_t records, dport_memo *dport)
 {
-    rctx x = {run, NULL, NULL};
+    dport->rule = NULL;
+    rctx x = {run, NULL, NULL, dport};
     x.hosts = ws_hostcache_new(records < SIZE_MAX / 2 ? 2 * records : SIZE_MAX);
     x.scratch = ws_jw_new(NULL);
     if (!x.hosts || !x.scratch) {
@@ -659,7 +677,8 @@ json_object *ws_report_json_object(const ws_run *run)
     json_object_object_add(o, "site", site_json(run));
     json_object_object_add(o, "stats", stats_json(run, n));
     json_object_object_add(o, "limits", limits_json(run));
-    rctx x = rctx_open(run, n + nf + nc);
+    dport_memo dm;
+    rctx x = rctx_open(run, n + nf + nc, &dm);
     bool ok = add_parsed(o, "flows", w, &x, n, flow_item) &&
               add_parsed(o, "ike_sas", w, &x, nsa, ike_item) &&
               add_parsed(o, "findings", w, &x, nf, finding_item) &&
@@ -743,7 +762,8 @@ bool ws_report_json_stream(FILE *out, const ws_run *run, bool one_line, bool fin
     lput(&l, "site", site_json(run));
     lput(&l, "stats", stats_json(run, n));
     lput(&l, "limits", limits_json(run));
-    rctx x = rctx_open(run, n + nf + nc);
+    dport_memo dm;
+    rctx x = rctx_open(run, n + nf + nc, &dm);
     lput_array(&l, "flows", n, flow_item, &x);
     /* The IKE SAs stay on one line in either layout. */
     lkey(&l, "ike_sas");
