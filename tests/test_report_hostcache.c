@@ -105,48 +105,58 @@ static void test_bounds(void)
     ws_hostcache_free(c);
 }
 
-/* Two addresses of one slot: the one stored last is answered, the other
- * not; an entry that answered gets keeps its slot against as many puts. */
-static void test_shared_slot(void)
+/* Three addresses of one set of two slots: the third stored pushes out an
+ * entry that answered no get; an entry that answered gets keeps its slot
+ * against as many puts, and the entry with fewer is the one pushed out. */
+static void test_shared_set(void)
 {
-    ws_addr a = v4(10, 1, 0, 1), b;
-    bool found = false;
-    /* Find an address sharing a's slot in a 16-slot cache: storing it
-     * pushes out a (whose entry never answered a get). */
-    for (unsigned i = 2; i < 4096 && !found; i++) {
-        ws_hostcache *c = ws_hostcache_new(16);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-        b = v4(10, 1, (uint8_t)(i >> 8), (uint8_t)i);
-        size_t len, mark;
-        ws_hostcache_put(c, &a, "A", 1, 0);
-        CU_ASSERT_TRUE(ws_hostcache_put(c, &b, "B", 1, 0));
-        found = ws_hostcache_get(c, &a, &len, &mark) == NULL;
-        if (found) {
-            const char *t = ws_hostcache_get(c, &b, &len, &mark);
-            CU_ASSERT_TRUE(t && len == 1 && t[0] == 'B');
-        }
-        ws_hostcache_free(c);
-    }
-    CU_ASSERT_TRUE_FATAL(found);
-
     ws_hostcache *c = ws_hostcache_new(16);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    ws_addr a = v4(10, 1, 0, 1), same_set[2];
+    size_t found = 0;
+    for (unsigned i = 2; i < 4096 && found < 2; i++) {
+        ws_addr b = v4(10, 1, (uint8_t)(i >> 8), (uint8_t)i);
+        if (ws_hostcache_set(c, &b) == ws_hostcache_set(c, &a))
+            same_set[found++] = b;
+    }
+    CU_ASSERT_EQUAL_FATAL(found, 2);
+    CU_ASSERT_TRUE(ws_hostcache_set(c, &a) < ws_hostcache_slots(c) / 2);
+    ws_addr b = same_set[0], d = same_set[1];
     size_t len, mark;
+    const char *t;
+
+    /* Two fit; the third replaces one of them (neither answered a get). */
     CU_ASSERT_TRUE(ws_hostcache_put(c, &a, "A", 1, 0));
-    CU_ASSERT_PTR_NOT_NULL(ws_hostcache_get(c, &a, &len, &mark));
-    CU_ASSERT_PTR_NOT_NULL(ws_hostcache_get(c, &a, &len, &mark));
-    /* a answered twice: b is refused twice, then stored. */
-    CU_ASSERT_FALSE(ws_hostcache_put(c, &b, "B", 1, 0));
-    CU_ASSERT_PTR_NULL(ws_hostcache_get(c, &b, &len, &mark));
-    CU_ASSERT_FALSE(ws_hostcache_put(c, &b, "B", 1, 0));
-    const char *t = ws_hostcache_get(c, &a, &len, &mark);
-    CU_ASSERT_TRUE(t && len == 1 && t[0] == 'A');
-    /* that get counted once more */
-    CU_ASSERT_FALSE(ws_hostcache_put(c, &b, "B", 1, 0));
     CU_ASSERT_TRUE(ws_hostcache_put(c, &b, "B", 1, 0));
-    CU_ASSERT_PTR_NULL(ws_hostcache_get(c, &a, &len, &mark));
-    t = ws_hostcache_get(c, &b, &len, &mark);
-    CU_ASSERT_TRUE(t && len == 1 && t[0] == 'B');
+    CU_ASSERT_TRUE(ws_hostcache_put(c, &d, "D", 1, 0));
+    t = ws_hostcache_get(c, &d, &len, &mark);
+    CU_ASSERT_TRUE(t && len == 1 && t[0] == 'D');
+    bool has_a = ws_hostcache_get(c, &a, &len, &mark) != NULL;
+    bool has_b = ws_hostcache_get(c, &b, &len, &mark) != NULL;
+    CU_ASSERT_TRUE(has_a != has_b);
+    ws_hostcache_free(c);
+
+    c = ws_hostcache_new(16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_TRUE(ws_hostcache_put(c, &a, "A", 1, 0));
+    CU_ASSERT_TRUE(ws_hostcache_put(c, &b, "B", 1, 0));
+    /* a answers three gets, b one: d is refused once (b's one get), then
+     * takes b's slot; a stays. */
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_PTR_NOT_NULL(ws_hostcache_get(c, &a, &len, &mark));
+    CU_ASSERT_PTR_NOT_NULL(ws_hostcache_get(c, &b, &len, &mark));
+    CU_ASSERT_FALSE(ws_hostcache_put(c, &d, "D", 1, 0));
+    CU_ASSERT_PTR_NULL(ws_hostcache_get(c, &d, &len, &mark));
+    CU_ASSERT_TRUE(ws_hostcache_put(c, &d, "D", 1, 0));
+    CU_ASSERT_PTR_NULL(ws_hostcache_get(c, &b, &len, &mark));
+    t = ws_hostcache_get(c, &a, &len, &mark);
+    CU_ASSERT_TRUE(t && len == 1 && t[0] == 'A');
+    t = ws_hostcache_get(c, &d, &len, &mark);
+    CU_ASSERT_TRUE(t && len == 1 && t[0] == 'D');
+    /* a's own entry is replaced by a new put for a, whatever it answered. */
+    CU_ASSERT_TRUE(ws_hostcache_put(c, &a, "A2", 2, 1));
+    t = ws_hostcache_get(c, &a, &len, &mark);
+    CU_ASSERT_TRUE(t && len == 2 && mark == 1 && memcmp(t, "A2", 2) == 0);
     ws_hostcache_free(c);
 }
 
@@ -311,7 +321,7 @@ int main(void)
         {"get and put", test_get_put},
         {"an address is family and all 16 bytes", test_exact_address},
         {"text too long, mark past the text, slot counts", test_bounds},
-        {"a shared slot: last stored, kept by gets", test_shared_slot},
+        {"a shared set: fewest gets pushed out, kept by gets", test_shared_set},
         {"live run: names as they are at each report, ports per record", test_reports_of_a_live_run},
         {NULL, NULL},
     };

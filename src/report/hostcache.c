@@ -1,4 +1,4 @@
-/* hostcache.c - a direct-mapped cache from an address to a rendered text,
+/* hostcache.c - a two-way set-associative cache from an address to a rendered text,
  * bounded by its slot count and a slot's size (hostcache.h).
  * specification: none (an internal structure); an address is its family and
  * its 16 bytes, as src/common/addr.h defines equality. */
@@ -49,9 +49,10 @@ size_t ws_hostcache_slots(const ws_hostcache *c)
     return c->mask + 1;
 }
 
-/* The slot of a: its two 8-byte halves and family mixed by multiplication
- * (the high bits of the product, which depend on every byte). */
-static slot *slot_of(ws_hostcache *c, const ws_addr *a)
+/* The set of a (its first slot): its two 8-byte halves and family mixed by
+ * multiplication (the high bits of the product, which depend on every
+ * byte). */
+static size_t set_of(const ws_hostcache *c, const ws_addr *a)
 {
     uint64_t x, y;
     memcpy(&x, a->b, 8);
@@ -59,7 +60,12 @@ static slot *slot_of(ws_hostcache *c, const ws_addr *a)
     uint64_t h = (x ^ (y * 0xff51afd7ed558ccdULL) ^ a->family) * 0x9e3779b97f4a7c15ULL;
     h ^= h >> 29;
     h *= 0xc4ceb9fe1a85ec53ULL;
-    return &c->slots[(h >> 32) & c->mask];
+    return (size_t)(h >> 32) & c->mask & ~(size_t)1;
+}
+
+size_t ws_hostcache_set(const ws_hostcache *c, const ws_addr *a)
+{
+    return set_of(c, a) / 2;
 }
 
 static bool same(const ws_addr *x, const ws_addr *y)
@@ -69,14 +75,18 @@ static bool same(const ws_addr *x, const ws_addr *y)
 
 const char *ws_hostcache_get(ws_hostcache *c, const ws_addr *a, size_t *len, size_t *mark)
 {
-    slot *s = slot_of(c, a);
-    if (s->addr.family == 0 || !same(&s->addr, a))
-        return NULL;
-    if (s->keep < UINT8_MAX)
-        s->keep++;
-    *len = s->len;
-    *mark = s->mark;
-    return s->text;
+    slot *set = &c->slots[set_of(c, a)];
+    for (int i = 0; i < 2; i++) {
+        slot *s = &set[i];
+        if (s->addr.family == 0 || !same(&s->addr, a))
+            continue;
+        if (s->keep < UINT8_MAX)
+            s->keep++;
+        *len = s->len;
+        *mark = s->mark;
+        return s->text;
+    }
+    return NULL;
 }
 
 bool ws_hostcache_put(ws_hostcache *c, const ws_addr *a, const char *text, size_t len,
@@ -84,7 +94,13 @@ bool ws_hostcache_put(ws_hostcache *c, const ws_addr *a, const char *text, size_
 {
     if (len > WS_HOSTCACHE_TEXT || mark > len || a->family == 0)
         return false;
-    slot *s = slot_of(c, a);
+    slot *set = &c->slots[set_of(c, a)], *s;
+    if (set[0].addr.family == 0 || same(&set[0].addr, a))
+        s = &set[0];
+    else if (set[1].addr.family == 0 || same(&set[1].addr, a))
+        s = &set[1];
+    else
+        s = set[1].keep < set[0].keep ? &set[1] : &set[0];
     if (s->addr.family != 0 && !same(&s->addr, a) && s->keep > 0) {
         s->keep--;
         return false;

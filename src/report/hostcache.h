@@ -25,16 +25,22 @@ void ws_hostcache_free(ws_hostcache *c);
 /* Number of slots (one entry each). */
 size_t ws_hostcache_slots(const ws_hostcache *c);
 
+/* The set of two slots a maps to (0 .. slots/2 - 1). */
+size_t ws_hostcache_set(const ws_hostcache *c, const ws_addr *a);
+
 /* The text stored for exactly a (family and all 16 bytes), with its length
  * and the mark given to ws_hostcache_put; NULL when a has none. */
 const char *ws_hostcache_get(ws_hostcache *c, const ws_addr *a, size_t *len, size_t *mark);
 
 /* Stores len bytes of text (and a mark, at most len) for a. Each address has
- * one slot, which it may share with others: an entry that answered a get
- * since it was stored keeps its slot against that many later puts of other
- * addresses (so a host seen in many records is not pushed out by hosts seen
- * once). False when nothing was stored: the text is longer than
- * WS_HOSTCACHE_TEXT, mark > len, or the slot is kept. */
+ * a set of two slots, which it may share with others: a's own entry or an
+ * empty slot of the set is taken first, else the entry of the set that
+ * answered fewer gets since it was stored (the first on a tie). An entry
+ * that answered gets keeps its slot against that many puts of other
+ * addresses (so a host seen in many records is not pushed out by hosts
+ * seen once). False when nothing was stored: the text is longer than
+ * WS_HOSTCACHE_TEXT, mark > len, a is unset (family 0), or the slot is
+ * kept. */
 bool ws_hostcache_put(ws_hostcache *c, const ws_addr *a, const char *text, size_t len,
                       size_t mark);
 
