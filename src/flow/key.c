@@ -53,12 +53,37 @@ static bool has_ports(uint8_t proto)
            proto == PROTO_UDPLITE;
 }
 
+/* The first 8 bytes at p as a number that orders as memcmp orders them. */
+static inline uint64_t be64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* memcmp(x, y, 16) < 0, or == 0 (*eq), on two 8-byte words. */
+static inline bool addr_less(const uint8_t *x, const uint8_t *y, bool *eq)
+{
+    uint64_t x0 = be64(x), y0 = be64(y);
+    if (x0 != y0) {
+        *eq = false;
+        return x0 < y0;
+    }
+    uint64_t x1 = be64(x + 8), y1 = be64(y + 8);
+    *eq = x1 == y1;
+    return x1 < y1;
+}
+
 /* Orders (s, sp) and (d, dp) into k; returns true when s became a. */
 static bool fill(ws_fkey *k, const ws_addr *s, uint16_t sp, const ws_addr *d,
                  uint16_t dp)
 {
-    int c = memcmp(s->b, d->b, 16);
-    bool s_first = c < 0 || (c == 0 && sp <= dp);
+    bool eq;
+    bool less = addr_less(s->b, d->b, &eq);
+    bool s_first = less || (eq && sp <= dp);
     const ws_addr *x = s_first ? s : d, *y = s_first ? d : s;
     memcpy(k->a, x->b, 16);
     memcpy(k->b, y->b, 16);
@@ -71,9 +96,10 @@ static bool build(ws_fkey *k, uint8_t proto, const ws_addr *src, uint16_t sport,
                   const ws_addr *dst, uint16_t dport, uint8_t icmp_type,
                   uint16_t icmp_id)
 {
-    memset(k, 0, sizeof(*k));
+    /* every byte is set below: a, b, pa, pb by fill, the rest here */
     k->proto = proto;
     k->family = src->family;
+    k->icmp = 0;
     if (has_ports(proto)) {
         k->kind = WS_FKEY_PORTS;
         return fill(k, src, sport, dst, dport);

@@ -167,7 +167,7 @@ static uint32_t hash_find(const ws_flow_table *t, const ws_fkey *k, uint32_t h)
         const slot *s = &t->slots[pos];
         if (!s->idx1)
             return NIL;
-        if (s->hash == h && memcmp(&node(t, s->idx1 - 1)->key, k, sizeof(*k)) == 0)
+        if (s->hash == h && ws_fkey_eq(&node(t, s->idx1 - 1)->key, k))
             return s->idx1 - 1;
     }
 }
