@@ -60,8 +60,15 @@ static inline bool ws_fkey_eq(const ws_fkey *x, const ws_fkey *y)
 /* True when the two endpoints of k are the same (a == b, pa == pb). */
 bool ws_fkey_symmetric(const ws_fkey *k);
 
-/* SipHash-1-3 of the key under a 128-bit secret. */
-uint64_t ws_fkey_hash(const ws_fkey *k, const uint64_t secret[2]);
+/* The secret of a flow table's hash, drawn once per table (getrandom). */
+typedef struct ws_fkey_secret {
+    uint32_t nh[10];  /* NH key, one word per 32-bit word of ws_fkey */
+    uint64_t fin;     /* added before the finaliser */
+} ws_fkey_secret;
+
+/* Keyed hash of the key: NH under s->nh, then fmix64 (key.c says why a
+ * capture cannot make keys collide without knowing the secret). */
+uint64_t ws_fkey_hash(const ws_fkey *k, const ws_fkey_secret *s);
 
 /* Folds one TCP segment (from direction dir) into f's TCP state. */
 void ws_flow_tcp_update(ws_flow *f, int dir, const ws_packet *pkt);
