@@ -106,6 +106,109 @@ static void test_truncated_file(void)
     ws_source_free(src);
 }
 
+/* Frames of 1,500 bytes numbered in their first 4 bytes (big-endian) and
+ * filled with their number's low byte: 2,000 of them (3 MB) cross the 1 MB
+ * read buffer at many places, in the middle of headers and of frames. */
+#define BIG_FRAMES 2000
+#define BIG_LEN 1500
+
+static void write_numbered(const char *path)
+{
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    CU_ASSERT_FATAL(d != NULL);
+    static uint8_t frame[BIG_LEN];
+    for (uint32_t i = 0; i < BIG_FRAMES; i++) {
+        memset(frame, (int)(i & 0xff), sizeof(frame));
+        frame[0] = (uint8_t)(i >> 24), frame[1] = (uint8_t)(i >> 16);
+        frame[2] = (uint8_t)(i >> 8), frame[3] = (uint8_t)i;
+        struct pcap_pkthdr h = {{1000 + i, 0}, sizeof(frame), sizeof(frame)};
+        pcap_dump((u_char *)d, &h, frame);
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+}
+
+typedef struct numbered {
+    uint32_t next;    /* the number the next frame must carry */
+    uint32_t bad;     /* frames out of order, of the wrong length or content */
+    int64_t last_ts;
+} numbered;
+
+static ws_frame_verdict check_numbered(const ws_input *in, int dlt, const uint8_t *data,
+                                       uint32_t caplen, uint32_t wire_len, int64_t ts_us,
+                                       void *ctx)
+{
+    (void)in, (void)dlt;
+    numbered *n = ctx;
+    uint32_t i = n->next++;
+    bool ok = caplen == BIG_LEN && wire_len == BIG_LEN &&
+              ts_us == (int64_t)(1000 + i) * 1000000;
+    if (ok)
+        ok = ((uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 |
+              data[3]) == i;
+    for (uint32_t k = 4; ok && k < BIG_LEN; k++)
+        ok = data[k] == (uint8_t)i;
+    n->bad += !ok;
+    n->last_ts = ts_us;
+    return WS_FRAME_USED;
+}
+
+static void read_numbered(char *path, uint64_t *packets, numbered *n)
+{
+    char *paths[] = {path};
+    ws_source *src = ws_source_new(paths, 1);
+    CU_ASSERT_FATAL(src != NULL);
+    CU_ASSERT_EQUAL(ws_source_run(src, check_numbered, n), 0);
+    const ws_input *in = ws_source_input(src, 0);
+    CU_ASSERT_PTR_NULL(in->error);
+    *packets = in->packets;
+    CU_ASSERT_EQUAL(in->bytes, (uint64_t)BIG_FRAMES * BIG_LEN);
+    ws_source_free(src);
+}
+
+/* A file several times the read buffer: every frame, in order, intact. */
+static void test_larger_than_buffer(void)
+{
+    char p[256];
+    path_in(p, sizeof(p), "big.pcap");
+    write_numbered(p);
+    numbered n = {0};
+    uint64_t packets = 0;
+    read_numbered(p, &packets, &n);
+    CU_ASSERT_EQUAL(packets, BIG_FRAMES);
+    CU_ASSERT_EQUAL(n.next, BIG_FRAMES);
+    CU_ASSERT_EQUAL(n.bad, 0);
+    CU_ASSERT_EQUAL(n.last_ts, (int64_t)(1000 + BIG_FRAMES - 1) * 1000000);
+}
+
+/* The same file on standard input (read through its own buffer too), and
+ * standard input still open and usable afterwards. */
+static void test_stdin_larger_than_buffer(void)
+{
+    char p[256];
+    path_in(p, sizeof(p), "big-stdin.pcap");
+    write_numbered(p);
+    int saved = dup(STDIN_FILENO);
+    CU_ASSERT_FATAL(saved >= 0);
+    FILE *f = fopen(p, "rb");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_FATAL(dup2(fileno(f), STDIN_FILENO) == STDIN_FILENO);
+    fclose(f);
+    numbered n = {0};
+    uint64_t packets = 0;
+    char dash[] = "-";
+    read_numbered(dash, &packets, &n);
+    CU_ASSERT_EQUAL(packets, BIG_FRAMES);
+    CU_ASSERT_EQUAL(n.next, BIG_FRAMES);
+    CU_ASSERT_EQUAL(n.bad, 0);
+    /* Descriptor 0 was not closed by the run. */
+    struct stat st;
+    CU_ASSERT_EQUAL(fstat(STDIN_FILENO, &st), 0);
+    CU_ASSERT_FATAL(dup2(saved, STDIN_FILENO) == STDIN_FILENO);
+    close(saved);
+}
+
 static void test_bad_inputs(void)
 {
     char missing[256], text[256];
@@ -149,6 +252,8 @@ int main(void)
         {"directory: recursive, time order, non-captures skipped", test_directory_time_order},
         {"truncated file: packets before the cut, error names the packet", test_truncated_file},
         {"missing file, non-capture, stdin twice", test_bad_inputs},
+        {"a file larger than the read buffer: every frame intact", test_larger_than_buffer},
+        {"standard input larger than the read buffer", test_stdin_larger_than_buffer},
         {"filter checked before reading", test_bad_filter},
         {NULL, NULL},
     };

@@ -319,6 +319,54 @@ static void test_udp_payload(void)
     CU_ASSERT_EQUAL(t->payload[1], 0x2c);
 }
 
+/* The fields of protocols a packet does not carry read 0 (false, no quote),
+ * also right after a packet that set them all: an ICMP error quoting TCP
+ * (type 3, a quote with addresses and ports) decoded first leaves its
+ * values in the decoder's stack, where the next packet is built. */
+static void no_tcp_icmp_esp(const ws_packet *p, bool tcp, bool esp)
+{
+    if (!tcp) {
+        CU_ASSERT_EQUAL(p->tcp_flags, 0);
+        CU_ASSERT_EQUAL(p->tcp_seq, 0);
+        CU_ASSERT_EQUAL(p->tcp_ack, 0);
+        CU_ASSERT_EQUAL(p->tcp_win, 0);
+    }
+    CU_ASSERT_EQUAL(p->icmp_type, 0);
+    CU_ASSERT_EQUAL(p->icmp_code, 0);
+    CU_ASSERT_EQUAL(p->icmp_id, 0);
+    CU_ASSERT_FALSE(p->icmp_error);
+    CU_ASSERT_FALSE(p->quoted.present);
+    if (!esp) {
+        CU_ASSERT_EQUAL(p->esp_spi, 0);
+        CU_ASSERT_EQUAL(p->esp_seq, 0);
+    }
+    CU_ASSERT_EQUAL(p->tunnel_depth, 0);
+    CU_ASSERT_FALSE(p->reassembled);
+}
+
+static void test_absent_fields_zero(void)
+{
+    const ws_packet *p = &decode_sample("eth_icmp_error_tcp.pcap")->p;
+    CU_ASSERT_TRUE_FATAL(p->icmp_error && p->quoted.present);
+    p = &decode_sample("eth_ipv4_udp_dns.pcap")->p;
+    CU_ASSERT_EQUAL(p->proto, 17);
+    no_tcp_icmp_esp(p, false, false);
+    decode_sample("eth_icmp_error_tcp.pcap");
+    p = &decode_sample("eth_ipv4_tcp_syn.pcap")->p;
+    CU_ASSERT_EQUAL(p->proto, 6);
+    no_tcp_icmp_esp(p, true, false);
+    decode_sample("eth_icmp_error_tcp.pcap");
+    p = &decode_sample("eth_esp.pcap")->p;
+    CU_ASSERT_EQUAL(p->proto, 50);
+    CU_ASSERT_EQUAL(p->sport, 0);
+    CU_ASSERT_EQUAL(p->dport, 0);
+    no_tcp_icmp_esp(p, false, true);
+    decode_sample("eth_icmp_error_tcp.pcap");
+    p = &decode_sample("null_ipv6.pcap")->p;
+    CU_ASSERT_EQUAL(p->proto, 17);
+    no_tcp_icmp_esp(p, false, false);
+}
+
 static void test_icmp_quotes(void)
 {
     /* icmp.type 3 code 3; quoted 75.75.76.76 -> 10.0.0.227, UDP 53 -> 63107 */
@@ -923,6 +971,7 @@ int main(void)
         {"TCP flags, sequence, ack, window", test_tcp_fields},
         {"UDP payload", test_udp_payload},
         {"ICMP and ICMPv6 errors and their quotes", test_icmp_quotes},
+        {"fields of protocols a packet does not carry are 0", test_absent_fields_zero},
         {"ICMP quote cut at every length", test_icmp_quote_prefixes},
         {"ICMP error quoting an echo request", test_icmp_quote_echo},
         {"ESP SPI and sequence", test_esp},

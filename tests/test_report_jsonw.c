@@ -279,6 +279,87 @@ static void test_misuse(void)
     ws_jw_free(w);
 }
 
+/* Each byte that needs an escape and its neighbours, at every position of
+ * strings of 1 to 24 bytes (the writer copies 8 plain bytes at a time and
+ * must find an escape in any byte of a word), against json-c. */
+static void test_escape_positions(void)
+{
+    static const unsigned char probe[] = {0x01, 0x08, 0x0a, 0x1f, 0x20, 0x21, '"', 0x23,
+                                          0x5b, '\\', 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff};
+    static const unsigned char fill[] = {'x', 0xc3, 0x1f};
+    ws_jw *w = ws_jw_new(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    for (size_t f = 0; f < sizeof(fill); f++)
+        for (size_t len = 1; len <= 24; len++)
+            for (size_t pos = 0; pos < len; pos++)
+                for (size_t k = 0; k < sizeof(probe); k++) {
+                    char s[25];
+                    memset(s, fill[f], len);
+                    s[pos] = (char)probe[k];
+                    s[len] = 0;
+                    ws_jw_str(w, s);
+                    same(w, json_object_new_string(s));
+                }
+    ws_jw_free(w);
+}
+
+/* Every number below 100,000 and each power of ten and its neighbours,
+ * against json-c (the writer makes two digits at a time). */
+static void test_numbers_dense(void)
+{
+    ws_jw *w = ws_jw_new(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    for (uint64_t v = 0; v < 100000; v++) {
+        ws_jw_u64(w, v);
+        same(w, json_object_new_uint64(v));
+    }
+    for (uint64_t p = 10; p <= UINT64_MAX / 10; p *= 10)
+        for (int d = -1; d <= 1; d++) {
+            ws_jw_u64(w, p + (uint64_t)d);
+            same(w, json_object_new_uint64(p + (uint64_t)d));
+            ws_jw_i64(w, -(int64_t)(p + (uint64_t)d));
+            same(w, json_object_new_int64(-(int64_t)(p + (uint64_t)d)));
+        }
+    ws_jw_free(w);
+}
+
+/* Members given as text take the commas of members written one by one. */
+static void test_members(void)
+{
+    ws_jw *w = ws_jw_new(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    ws_jw_obj_begin(w);
+    ws_jw_members(w, "\"a\":1", 5);
+    ws_jw_members(w, "", 0);
+    ws_jw_keylit(w, "b");
+    ws_jw_null(w);
+    ws_jw_members(w, "\"c\":[2,3],\"d\":\"x\"", 17);
+    ws_jw_keylit(w, "e");
+    ws_jw_bool(w, true);
+    ws_jw_obj_end(w);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "a", json_object_new_int(1));
+    json_object_object_add(o, "b", NULL);
+    json_object *c = json_object_new_array();
+    json_object_array_add(c, json_object_new_int(2));
+    json_object_array_add(c, json_object_new_int(3));
+    json_object_object_add(o, "c", c);
+    json_object_object_add(o, "d", json_object_new_string("x"));
+    json_object_object_add(o, "e", json_object_new_boolean(1));
+    same(w, o);
+    /* After a key (a value is due) or outside any container: an error. */
+    ws_jw_obj_begin(w);
+    ws_jw_keylit(w, "a");
+    ws_jw_members(w, "\"b\":1", 5);
+    CU_ASSERT_FALSE(ws_jw_flush(w));
+    ws_jw_free(w);
+    w = ws_jw_new(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    ws_jw_members(w, "\"b\":1", 5);
+    CU_ASSERT_FALSE(ws_jw_flush(w));
+    ws_jw_free(w);
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -291,6 +372,9 @@ int main(void)
         {"file writer past its buffer", test_file_large},
         {"write error reported", test_write_error},
         {"misuse is an error", test_misuse},
+        {"escapes at every position of a word", test_escape_positions},
+        {"numbers below 100000 and around powers of ten", test_numbers_dense},
+        {"members given as text", test_members},
         {NULL, NULL},
     };
     ws_test_suite("report_jsonw", cases);

@@ -11,6 +11,7 @@
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +20,11 @@
 #include "common/cursor.h"
 #include "common/ts.h"
 
-#define WS_READ_BUFFER (1u << 20)  /* stdio buffer per open capture file */
+/* stdio buffer of the open capture file: libpcap freads each record header
+ * and each record, and stdio refills this buffer with one read() of this
+ * size (glibc ignores setvbuf's size when it is not given the buffer itself:
+ * it would read 4 KB at a time). */
+#define WS_READ_BUFFER (1u << 20)
 #define WS_MAX_DIR_DEPTH 32
 
 struct ws_source {
@@ -220,37 +225,63 @@ static bool add_dir(ws_source *src, const char *dir, int depth)
     return ok;
 }
 
-/* Opens in's file (or stdin) for reading; NULL with in->error set. */
+/* Opens in's file (or stdin) for reading, with a WS_READ_BUFFER stdio buffer
+ * (in->rbuf, freed by close_input); NULL with in->error set. Standard input
+ * is read through a FILE of its own on a duplicate of descriptor 0, so that
+ * its buffer can be ours and freed when libpcap closes it (libpcap never
+ * closes stdin itself). */
 static pcap_t *open_input(ws_input *in)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     FILE *fp;
-    if (strcmp(in->path, "-") == 0) {
-        fp = stdin;
+    bool is_stdin = strcmp(in->path, "-") == 0;
+    if (is_stdin) {
+        int fd = dup(STDIN_FILENO);
+        fp = fd < 0 ? NULL : fdopen(fd, "rb");
+        if (!fp) {
+            set_error(in, "cannot read standard input: %s", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return NULL;
+        }
     } else {
         fp = fopen(in->path, "rb");
         if (!fp) {
             set_error(in, "cannot open: %s", strerror(errno));
             return NULL;
         }
-        setvbuf(fp, NULL, _IOFBF, WS_READ_BUFFER);
     }
+    /* Only this thread reads the file: no stdio lock per fread. */
+    __fsetlocking(fp, FSETLOCKING_BYCALLER);
+    free(in->rbuf);
+    in->rbuf = malloc(WS_READ_BUFFER);
+    if (in->rbuf)
+        setvbuf(fp, in->rbuf, _IOFBF, WS_READ_BUFFER); /* else stdio's own */
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     if (!p) {
         struct stat st;
-        if (fp != stdin && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+        if (!is_stdin && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
             st.st_size == 0)
             set_error(in, "not a readable pcap or pcapng file: the file is empty (0 bytes)");
         else
             set_error(in, "not a readable pcap or pcapng file: %s", errbuf);
-        if (fp != stdin)
-            fclose(fp);
+        fclose(fp);
+        free(in->rbuf);
+        in->rbuf = NULL;
         return NULL;
     }
     in->dlt = pcap_datalink(p);
     const char *name = pcap_datalink_val_to_name(in->dlt);
     in->dlt_name = name ? name : "";
     return p;
+}
+
+/* Closes what open_input opened (libpcap closes the FILE), then its buffer. */
+static void close_input(ws_input *in, pcap_t *p)
+{
+    pcap_close(p);
+    free(in->rbuf);
+    in->rbuf = NULL;
 }
 
 /*
@@ -370,7 +401,7 @@ static void peek_first_ts(ws_input *in)
     const u_char *data;
     if (pcap_next_ex(p, &h, &data) == 1)
         in->first_ts_us = ts_us(h);
-    pcap_close(p);
+    close_input(in, p);
 }
 
 static int cmp_first_ts(const void *a, const void *b)
@@ -435,6 +466,7 @@ void ws_source_free(ws_source *src)
     for (size_t i = 0; i < src->n; i++) {
         free(src->in[i].path);
         free(src->in[i].error);
+        free(src->in[i].rbuf);
     }
     free(src->in);
     free(src->bpf);
@@ -487,7 +519,7 @@ static bool run_input(ws_source *src, ws_input *in, ws_frame_cb cb, void *ctx)
         return true;
     struct bpf_program prog;
     if (src->bpf && !compile_filter(src, in, p, &prog)) {
-        pcap_close(p);
+        close_input(in, p);
         return true;
     }
     bool go_on = true;
@@ -517,7 +549,7 @@ static bool run_input(ws_source *src, ws_input *in, ws_frame_cb cb, void *ctx)
         report_break(in, records + 1, pcap_geterr(p));
     if (src->bpf)
         pcap_freecode(&prog);
-    pcap_close(p);
+    close_input(in, p);
     return go_on;
 }
 

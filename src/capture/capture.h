@@ -26,6 +26,7 @@ typedef struct ws_input {
     uint64_t bytes;        /* wire bytes of those frames */
     uint64_t skipped;      /* frames the callback could not use (link type) */
     char *error;           /* NULL, or what went wrong and where */
+    char *rbuf;            /* the read buffer while the file is open (owned) */
 } ws_input;
 
 typedef struct ws_source ws_source;

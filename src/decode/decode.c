@@ -41,6 +41,8 @@ uint64_t ws_decoder_frag_bytes(const ws_decoder *dec) { return ws_frag_bytes(dec
 
 bool ws_dlt_supported(int dlt)
 {
+    if (dlt == WS_DLT_EN10MB) /* nearly every capture */
+        return true;
     switch (dlt) {
     case WS_DLT_NULL:
     case WS_DLT_EN10MB:
@@ -163,10 +165,10 @@ ws_link_result ws_link_ethertype(ws_cur *c, uint16_t type, int *ipver)
 
 ws_link_result ws_link_ether(ws_cur *c, int *ipver)
 {
-    ws_cur_skip(c, 12); /* destination and source MAC */
-    uint16_t type = ws_cur_be16(c);
-    if (!ws_cur_ok(c))
+    const uint8_t *h = ws_cur_take(c, 14); /* destination, source, type */
+    if (!h)
         return WS_LINK_TRUNCATED;
+    uint16_t type = ws_be16_at(h, 12);
     if (type < 0x0600) /* 802.3 length: LLC frames (STP, CDP, ...) */
         return WS_LINK_NON_IP;
     return ws_link_ethertype(c, type, ipver);

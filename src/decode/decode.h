@@ -121,7 +121,8 @@ typedef struct ws_packet {
     uint8_t icmp_type, icmp_code;
     uint16_t icmp_id;       /* echo identifier, for echo request/reply */
     bool icmp_error;        /* destination unreachable, time exceeded, ... */
-    ws_quoted quoted;       /* the header the error quotes */
+    ws_quoted quoted;       /* the header the error quotes: every field set when
+                               icmp_error; otherwise only present (false) */
 
     /* ESP (proto 50) */
     uint32_t esp_spi, esp_seq;

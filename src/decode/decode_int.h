@@ -5,11 +5,42 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/addr.h"
 #include "common/cursor.h"
 #include "common/limits.h"
 #include "decode/decode.h"
+
+/*
+ * Fields at fixed offsets of a header window that ws_cur_take has already
+ * checked whole (h = ws_cur_take(&c, n), then offsets below n): one bounds
+ * test per header instead of one per field.
+ */
+static inline uint16_t ws_be16_at(const uint8_t *h, size_t off)
+{
+    return (uint16_t)((h[off] << 8) | h[off + 1]);
+}
+
+static inline uint32_t ws_be32_at(const uint8_t *h, size_t off)
+{
+    return ((uint32_t)h[off] << 24) | ((uint32_t)h[off + 1] << 16) |
+           ((uint32_t)h[off + 2] << 8) | h[off + 3];
+}
+
+/* ws_addr_set4 / ws_addr_set6 (common/addr.c), inline on the packet path. */
+static inline void ws_addr_put4(ws_addr *a, const uint8_t b[4])
+{
+    memset(a, 0, sizeof(*a));
+    a->family = 4;
+    memcpy(a->b, b, 4);
+}
+
+static inline void ws_addr_put6(ws_addr *a, const uint8_t b[16])
+{
+    a->family = 6;
+    memcpy(a->b, b, 16);
+}
 
 /* Parser bounds (sizes of loops over attacker-chosen chains, not resources). */
 #define WS_MAX_VLAN_TAGS 8     /* 802.1Q / QinQ tags in one frame */

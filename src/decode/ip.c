@@ -245,13 +245,32 @@ static ws_ip_result fragment(ws_dframe *f, ws_packet *pkt, ws_frag_in *in, ws_cu
     return ws_frag_add(f->dec->frag, f, in);
 }
 
+/* Sets every field of pkt that the IP layer does not set itself (the
+ * addresses are; the quoted header only says it is absent): a field left at
+ * its "none" value here is 0, NULL or false, as decode.h describes it. Field
+ * by field rather than a memset of the whole packet with its quote. */
 static void packet_init(ws_dframe *f, ws_packet *pkt, unsigned depth, bool reassembled)
 {
-    memset(pkt, 0, sizeof(*pkt));
     pkt->ts_us = f->ts_us;
     pkt->wire_len = f->wire_len;
+    pkt->ip_len = 0;
+    pkt->ip_version = 0;
+    pkt->proto = 0;
     pkt->tunnel_depth = (uint8_t)(depth > 255 ? 255 : depth);
     pkt->reassembled = reassembled;
+    pkt->sport = pkt->dport = 0;
+    pkt->tcp_flags = 0;
+    pkt->tcp_seq = pkt->tcp_ack = 0;
+    pkt->tcp_win = 0;
+    pkt->icmp_type = pkt->icmp_code = 0;
+    pkt->icmp_id = 0;
+    pkt->icmp_error = false;
+    pkt->quoted.present = false;
+    pkt->esp_spi = pkt->esp_seq = 0;
+    pkt->l3 = NULL;
+    pkt->l3_len = 0;
+    pkt->payload = NULL;
+    pkt->payload_len = 0;
 }
 
 static ws_ip_result ipv4(ws_dframe *f, const uint8_t *data, size_t len, unsigned depth,
@@ -259,20 +278,21 @@ static ws_ip_result ipv4(ws_dframe *f, const uint8_t *data, size_t len, unsigned
 {
     ws_stats *st = f->dec->stats;
     ws_cur c = ws_cur_make(data, len);
-    uint8_t vihl = ws_cur_u8(&c);
-    ws_cur_skip(&c, 1); /* type of service */
-    uint16_t total = ws_cur_be16(&c);
-    uint16_t id = ws_cur_be16(&c);
-    uint16_t fo = ws_cur_be16(&c);
-    ws_cur_skip(&c, 1); /* time to live */
-    uint8_t proto = ws_cur_u8(&c);
-    ws_cur_skip(&c, 2); /* header checksum: not checked */
-    const uint8_t *s = ws_cur_take(&c, 4);
-    const uint8_t *d = ws_cur_take(&c, 4);
-    if (!ws_cur_ok(&c)) {
+    /* version/IHL, type of service, total length, identification,
+     * flags/fragment offset, time to live, protocol, header checksum (not
+     * checked), source, destination */
+    const uint8_t *h = ws_cur_take(&c, 20);
+    if (!h) {
         st->truncated++;
         return WS_IP_BAD;
     }
+    uint8_t vihl = h[0];
+    uint16_t total = ws_be16_at(h, 2);
+    uint16_t id = ws_be16_at(h, 4);
+    uint16_t fo = ws_be16_at(h, 6);
+    uint8_t proto = h[9];
+    const uint8_t *s = h + 12;
+    const uint8_t *d = h + 16;
     size_t hl = (size_t)(vihl & 0x0f) * 4;
     /* Total length 0: written by a host that leaves segmentation to its NIC
      * (TSO), captured on that host. Like Wireshark, take the captured
@@ -293,8 +313,8 @@ static ws_ip_result ipv4(ws_dframe *f, const uint8_t *data, size_t len, unsigned
     pkt.ip_version = 4;
     pkt.ip_len = total;
     pkt.proto = proto;
-    ws_addr_set4(&pkt.src, s);
-    ws_addr_set4(&pkt.dst, d);
+    ws_addr_put4(&pkt.src, s);
+    ws_addr_put4(&pkt.dst, d);
     pkt.l3 = data;
     pkt.l3_len = (uint32_t)l3_len;
 
@@ -445,8 +465,8 @@ static ws_ip_result ipv6(ws_dframe *f, const uint8_t *data, size_t len, unsigned
     pkt.ip_version = 6;
     pkt.ip_len = sent_total > UINT32_MAX ? UINT32_MAX : (uint32_t)sent_total;
     pkt.proto = nh;
-    ws_addr_set6(&pkt.src, s);
-    ws_addr_set6(&pkt.dst, d);
+    ws_addr_put6(&pkt.src, s);
+    ws_addr_put6(&pkt.dst, d);
     pkt.l3 = data;
     pkt.l3_len = (uint32_t)l3_len;
 

@@ -122,15 +122,17 @@ static void set_payload(ws_packet *pkt, ws_cur c)
 
 static bool tcp(ws_stats *st, ws_packet *pkt, ws_cur c, uint32_t sent_len)
 {
-    uint16_t sport = ws_cur_be16(&c);
-    uint16_t dport = ws_cur_be16(&c);
-    uint32_t seq = ws_cur_be32(&c);
-    uint32_t ack = ws_cur_be32(&c);
-    uint16_t off_flags = ws_cur_be16(&c);
-    uint16_t win = ws_cur_be16(&c);
-    ws_cur_skip(&c, 4); /* checksum, urgent pointer */
-    if (!ws_cur_ok(&c))
+    /* source and destination port, sequence and acknowledgement numbers,
+     * data offset and flags, window, checksum, urgent pointer */
+    const uint8_t *h = ws_cur_take(&c, 20);
+    if (!h)
         return short_header(st, sent_len, 20);
+    uint16_t sport = ws_be16_at(h, 0);
+    uint16_t dport = ws_be16_at(h, 2);
+    uint32_t seq = ws_be32_at(h, 4);
+    uint32_t ack = ws_be32_at(h, 8);
+    uint16_t off_flags = ws_be16_at(h, 12);
+    uint16_t win = ws_be16_at(h, 14);
     size_t hl = (size_t)(off_flags >> 12) * 4;
     if (hl < 20 || (sent_len != UINT32_MAX && hl > sent_len)) {
         st->malformed++;
@@ -155,12 +157,12 @@ static bool tcp(ws_stats *st, ws_packet *pkt, ws_cur c, uint32_t sent_len)
 
 static bool udp(ws_stats *st, ws_packet *pkt, ws_cur c, uint32_t sent_len)
 {
-    uint16_t sport = ws_cur_be16(&c);
-    uint16_t dport = ws_cur_be16(&c);
-    uint16_t ulen = ws_cur_be16(&c);
-    ws_cur_skip(&c, 2); /* checksum */
-    if (!ws_cur_ok(&c))
+    const uint8_t *h = ws_cur_take(&c, 8); /* ports, length, checksum */
+    if (!h)
         return short_header(st, sent_len, 8);
+    uint16_t sport = ws_be16_at(h, 0);
+    uint16_t dport = ws_be16_at(h, 2);
+    uint16_t ulen = ws_be16_at(h, 4);
     uint32_t len = ulen;
     if (ulen == 0 && pkt->ip_version == 6 && sent_len != UINT32_MAX && sent_len > 65535)
         len = sent_len; /* RFC 2675 section 4: UDP jumbogram */

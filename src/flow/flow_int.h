@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "flow/flow.h"
 
@@ -46,11 +47,28 @@ ws_icmp_class ws_flow_icmp_class(uint8_t proto, uint8_t type);
 void ws_fkey_packet(ws_fkey *k, const ws_packet *pkt, bool *src_is_a);
 /* Builds the key of the packet an ICMP error quotes (quoted src -> dst). */
 void ws_fkey_quoted(ws_fkey *k, const ws_quoted *q, bool *src_is_a);
+/* Same key: the 40 bytes compared as five words (no call to memcmp). */
+static inline bool ws_fkey_eq(const ws_fkey *x, const ws_fkey *y)
+{
+    uint64_t a[5], b[5];
+    memcpy(a, x, sizeof(a));
+    memcpy(b, y, sizeof(b));
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+            (a[4] ^ b[4])) == 0;
+}
+
 /* True when the two endpoints of k are the same (a == b, pa == pb). */
 bool ws_fkey_symmetric(const ws_fkey *k);
 
-/* SipHash-1-3 of the key under a 128-bit secret. */
-uint64_t ws_fkey_hash(const ws_fkey *k, const uint64_t secret[2]);
+/* The secret of a flow table's hash, drawn once per table (getrandom). */
+typedef struct ws_fkey_secret {
+    uint32_t nh[10];  /* NH key, one word per 32-bit word of ws_fkey */
+    uint64_t fin;     /* added before the finaliser */
+} ws_fkey_secret;
+
+/* Keyed hash of the key: NH under s->nh, then fmix64 (key.c says why a
+ * capture cannot make keys collide without knowing the secret). */
+uint64_t ws_fkey_hash(const ws_fkey *k, const ws_fkey_secret *s);
 
 /* Folds one TCP segment (from direction dir) into f's TCP state. */
 void ws_flow_tcp_update(ws_flow *f, int dir, const ws_packet *pkt);

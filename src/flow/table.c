@@ -47,7 +47,7 @@ struct ws_flow_table {
     ws_flow_end_cb on_end;
     ws_flow_ending_cb on_ending;
     void *ctx;
-    uint64_t secret[2];
+    ws_fkey_secret secret;
 
     uint32_t cap;           /* flows at most */
     uint32_t count;         /* flows now */
@@ -86,17 +86,28 @@ static uint32_t pow2_at_least(uint64_t n)
     return (uint32_t)p;
 }
 
-static void seed(uint64_t secret[2])
+/* SplitMix64 (Steele, Lea and Flood, OOPSLA 2014): spreads one seed word. */
+static uint64_t splitmix64(uint64_t *x)
 {
-    if (getrandom(secret, 2 * sizeof(uint64_t), GRND_NONBLOCK) ==
-        (ssize_t)(2 * sizeof(uint64_t)))
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void seed(ws_fkey_secret *secret)
+{
+    if (getrandom(secret, sizeof(*secret), GRND_NONBLOCK) == (ssize_t)sizeof(*secret))
         return;
     /* No entropy yet: the hash stays correct, only less resistant to
      * crafted collisions. */
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    secret[0] = 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_nsec;
-    secret[1] = 0xc2b2ae3d27d4eb4fULL ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)secret;
+    uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+                 (uint64_t)(uintptr_t)secret;
+    for (int i = 0; i < 10; i++)
+        secret->nh[i] = (uint32_t)splitmix64(&x);
+    secret->fin = splitmix64(&x);
 }
 
 ws_flow_table *ws_flow_table_new(const ws_limits *limits, ws_stats *stats,
@@ -111,7 +122,7 @@ ws_flow_table *ws_flow_table_new(const ws_limits *limits, ws_stats *stats,
     t->st = stats;
     t->on_end = on_end;
     t->ctx = ctx;
-    seed(t->secret);
+    seed(&t->secret);
 
     uint64_t cap = limits->max_flows;
     uint64_t by_bytes = limits->max_flow_bytes / ws_flow_table_bytes_per_flow();
@@ -168,7 +179,7 @@ static uint32_t hash_find(const ws_flow_table *t, const ws_fkey *k, uint32_t h)
         const slot *s = &t->slots[pos];
         if (!s->idx1)
             return NIL;
-        if (s->hash == h && memcmp(&node(t, s->idx1 - 1)->key, k, sizeof(*k)) == 0)
+        if (s->hash == h && ws_fkey_eq(&node(t, s->idx1 - 1)->key, k))
             return s->idx1 - 1;
     }
 }
@@ -542,7 +553,7 @@ static ws_flow *icmp_error(ws_flow_table *t, const ws_packet *pkt, int *dir)
     ws_fkey k;
     bool q_src_is_a;
     ws_fkey_quoted(&k, &pkt->quoted, &q_src_is_a);
-    uint32_t h = (uint32_t)ws_fkey_hash(&k, t->secret);
+    uint32_t h = (uint32_t)ws_fkey_hash(&k, &t->secret);
     uint32_t i = hash_find(t, &k, h);
     if (i != NIL && is_idle(t, node(t, i), t->now_us)) {
         end_flow(t, i, WS_END_IDLE);
@@ -635,7 +646,7 @@ ws_flow *ws_flow_table_packet(ws_flow_table *t, const ws_packet *pkt, int *dir)
     ws_fkey k;
     bool src_is_a;
     ws_fkey_packet(&k, pkt, &src_is_a);
-    uint32_t h = (uint32_t)ws_fkey_hash(&k, t->secret);
+    uint32_t h = (uint32_t)ws_fkey_hash(&k, &t->secret);
     uint32_t i = hash_find(t, &k, h);
     int d = WS_DIR_FWD;
     if (i != NIL) {

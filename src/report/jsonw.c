@@ -11,15 +11,6 @@
 
 #define JW_BUF 65536 /* bytes buffered before a writer with a file writes them */
 
-struct ws_jw {
-    FILE *out;
-    char *buf;
-    size_t len, cap;    /* cap - len >= 1 always: room for the NUL of ws_jw_data */
-    unsigned depth;     /* open containers */
-    uint32_t has_item;  /* bit d: the container at depth d has a value already */
-    bool after_key;     /* the next value follows a key: no separator */
-    bool err;
-};
 
 ws_jw *ws_jw_new(FILE *out)
 {
@@ -71,8 +62,7 @@ void ws_jw_clear(ws_jw *w)
     w->after_key = false;
 }
 
-/* Makes room for n more bytes (and the NUL); false on an error. */
-static bool room(ws_jw *w, size_t n)
+bool ws_jw_room_(ws_jw *w, size_t n)
 {
     if (w->err)
         return false;
@@ -99,20 +89,9 @@ static bool room(ws_jw *w, size_t n)
     return true;
 }
 
-static inline void put(ws_jw *w, const char *p, size_t n)
-{
-    if (w->cap - w->len <= n && !room(w, n))
-        return;
-    memcpy(w->buf + w->len, p, n);
-    w->len += n;
-}
-
-static inline void put1(ws_jw *w, char c)
-{
-    if (w->cap - w->len <= 1 && !room(w, 1))
-        return;
-    w->buf[w->len++] = c;
-}
+#define put ws_jw_put_
+#define put1 ws_jw_put1_
+#define sep ws_jw_sep_
 
 void ws_jw_raw(ws_jw *w, const char *s, size_t n)
 {
@@ -122,22 +101,6 @@ void ws_jw_raw(ws_jw *w, const char *s, size_t n)
 void ws_jw_raws(ws_jw *w, const char *s)
 {
     put(w, s, strlen(s));
-}
-
-/* The separator before a value or a key. */
-static inline void sep(ws_jw *w)
-{
-    if (w->after_key) {
-        w->after_key = false;
-        return;
-    }
-    if (w->depth == 0)
-        return;
-    uint32_t bit = 1u << (w->depth - 1);
-    if (w->has_item & bit)
-        put1(w, ',');
-    else
-        w->has_item |= bit;
 }
 
 static void open_c(ws_jw *w, char c)
@@ -192,44 +155,83 @@ static const char esc[256] = {
     [0x1e] = 'u', [0x1f] = 'u', ['"'] = '"', ['\\'] = '\\',
 };
 
-/* The body of a string, without its quotes. */
-static void escape(ws_jw *w, const char *s)
+/* Bytes needing an escape among the 8 of x: a control character (below
+ * 0x20, NUL included), '"' or '\\'. Exact as to whether there is one (a
+ * borrow can only mark bytes above one that is marked already). */
+static inline uint64_t special8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return ((x - ones * 0x20) | (q - ones) | (b - ones)) & ~x & high;
+}
+
+/* Writes the escape of c at d; returns the end. */
+static inline char *escape1(char *d, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    for (;;) {
-        const unsigned char *run = p;
-        while (*p && !esc[*p])
-            p++;
-        if (p > run)
-            put(w, (const char *)run, (size_t)(p - run));
-        if (!*p)
-            return;
-        if (esc[*p] == 'u') {
-            char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf]};
-            put(w, u, sizeof(u));
-        } else {
-            char e[2] = {'\\', esc[*p]};
-            put(w, e, sizeof(e));
-        }
-        p++;
+    char e = esc[c];
+    if (!e) {
+        *d++ = (char)c;
+    } else if (e == 'u') {
+        memcpy(d, "\\u00", 4);
+        d[4] = hex[c >> 4];
+        d[5] = hex[c & 0xf];
+        d += 6;
+    } else {
+        d[0] = '\\';
+        d[1] = e;
+        d += 2;
     }
+    return d;
+}
+
+/* open, then the body of s escaped, then close (each 0-2 bytes): written in
+ * place after making room for the longest escape (6 bytes a byte), runs of
+ * 8 plain bytes copied as one word. */
+static void quoted(ws_jw *w, const char *open, size_t no, const char *s, const char *close,
+                   size_t nc)
+{
+    size_t n = strlen(s);
+    if (n > (SIZE_MAX / 2 - 8) / 6) {
+        w->err = true;
+        return;
+    }
+    size_t most = 6 * n + no + nc;
+    if (w->cap - w->len <= most && !ws_jw_room_(w, most))
+        return;
+    char *d = w->buf + w->len;
+    memcpy(d, open, no);
+    d += no;
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        if (!special8(x)) {
+            memcpy(d, p, 8);
+            d += 8;
+            p += 8;
+            continue;
+        }
+        for (int k = 0; k < 8; k++)
+            d = escape1(d, *p++);
+    }
+    while (p < end)
+        d = escape1(d, *p++);
+    memcpy(d, close, nc);
+    d += nc;
+    w->len = (size_t)(d - w->buf);
 }
 
 void ws_jw_key(ws_jw *w, const char *key)
 {
     sep(w);
-    put1(w, '"');
-    escape(w, key);
-    put(w, "\":", 2);
+    quoted(w, "\"", 1, key, "\":", 2);
     w->after_key = true;
 }
 
-void ws_jw_key_quoted(ws_jw *w, const char *quoted, size_t n)
+void ws_jw_members_bad_(ws_jw *w)
 {
-    sep(w);
-    put(w, quoted, n);
-    w->after_key = true;
+    w->err = true;
 }
 
 void ws_jw_str(ws_jw *w, const char *s)
@@ -239,18 +241,30 @@ void ws_jw_str(ws_jw *w, const char *s)
         return;
     }
     sep(w);
-    put1(w, '"');
-    escape(w, s);
-    put1(w, '"');
+    quoted(w, "\"", 1, s, "\"", 1);
 }
 
-/* Writes v's decimal digits to end of a 20-byte area; returns the first. */
+/* "00" to "99". */
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v's decimal digits to end of a 20-byte area, two at a time;
+ * returns the first. */
 static char *digits(uint64_t v, char *end)
 {
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        end -= 2;
+        memcpy(end, pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, pairs + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
     return end;
 }
 
@@ -278,21 +292,6 @@ void ws_jw_i64(ws_jw *w, int64_t v)
     put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
-void ws_jw_bool(ws_jw *w, bool v)
-{
-    sep(w);
-    if (v)
-        put(w, "true", 4);
-    else
-        put(w, "false", 5);
-}
-
-void ws_jw_null(ws_jw *w)
-{
-    sep(w);
-    put(w, "null", 4);
-}
-
 void ws_jw_time(ws_jw *w, int64_t us)
 {
     int64_t s = us / 1000000, frac = us % 1000000;
@@ -301,9 +300,10 @@ void ws_jw_time(ws_jw *w, int64_t us)
         s--;
     }
     char b[28], *end = b + sizeof(b);
-    for (int i = 0; i < 6; i++) {
-        *--end = (char)('0' + frac % 10);
-        frac /= 10;
+    for (int i = 0; i < 3; i++) {
+        end -= 2;
+        memcpy(end, pairs + 2 * (frac % 100), 2);
+        frac /= 100;
     }
     *--end = '.';
     char *p = sdigits(s, end);

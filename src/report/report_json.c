@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dpi/dpi.h"
+#include "hostcache.h"
 #include "jsonw.h"
 #include "report_impl.h"
 
@@ -50,24 +51,35 @@ static const char *addr_text(const ws_addr *a, char buf[WS_ADDR_STRLEN])
     return buf;
 }
 
-/* A host: {"ip", "port" (when with_port), "roles": its site entry's, or
- * ["any"] when the site does not list it, "label" (when listed), "names",
- * "location" (when given and listed)}. */
-static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, bool with_port,
-                        uint16_t port, bool has_port, const char *location)
+/* What the streamed records read: the run, and (when not NULL) the host
+ * cache of this report and the writer its entries are rendered with. The
+ * cache lives for one report only: between two reports of a live run the
+ * names of an address may change. */
+typedef struct dport_memo {
+    const ws_rule *rule;  /* whose text is held; NULL: none */
+    char text[128];
+} dport_memo;
+
+typedef struct rctx {
+    const ws_run *run;
+    ws_hostcache *hosts;
+    ws_jw *scratch;
+    dport_memo *dport;    /* the last coverage rule's ports as text, or NULL */
+} rctx;
+
+/* The members of a host that depend on its address alone: "ip", then
+ * "roles": its site entry's, or ["any"] when the site does not list it,
+ * "label" (when listed), "names". */
+static void host_ip(ws_jw *w, const ws_addr *a)
 {
     char ip[WS_ADDR_STRLEN];
-    const char *label = NULL;
-    ws_jw_obj_begin(w);
     ws_jw_keylit(w, "ip");
     ws_jw_str(w, addr_text(a, ip));
-    if (with_port) {
-        ws_jw_keylit(w, "port");
-        if (has_port)
-            ws_jw_u64(w, port);
-        else
-            ws_jw_null(w);
-    }
+}
+
+static void host_rest(ws_jw *w, const ws_run *run, const ws_addr *a)
+{
+    const char *label = NULL;
     ws_jw_keylit(w, "roles");
     ws_jw_arr_begin(w);
     const ws_checker *c = ws_run_checker(run);
@@ -107,6 +119,58 @@ static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, bool with
     for (size_t i = 0; i < n; i++)
         ws_jw_str(w, nm[i]);
     ws_jw_arr_end(w);
+}
+
+/* The text of host_ip and host_rest for a, as members: "ip":...,"roles":...
+ * with *mark the offset of the comma between the two parts. From the cache,
+ * or rendered in x->scratch and offered to the cache; NULL when the scratch
+ * writer failed (out of memory). */
+static const char *host_text(const rctx *x, const ws_addr *a, size_t *len, size_t *mark)
+{
+    const char *t = ws_hostcache_get(x->hosts, a, len, mark);
+    if (t)
+        return t;
+    ws_jw *s = x->scratch;
+    ws_jw_clear(s);
+    ws_jw_obj_begin(s);
+    host_ip(s, a);
+    size_t m;
+    ws_jw_data(s, &m);
+    host_rest(s, x->run, a);
+    if (!ws_jw_flush(s))
+        return NULL;
+    t = ws_jw_data(s, len);
+    /* Without the '{' the scratch object opened with. */
+    t++;
+    (*len)--;
+    *mark = m - 1;
+    ws_hostcache_put(x->hosts, a, t, *len, *mark);
+    return t;
+}
+
+/* A host: {"ip", "port" (when with_port), "roles", "label" (when listed),
+ * "names", "location" (when given and listed)}. */
+static void endpoint_jw(ws_jw *w, const rctx *x, const ws_addr *a, bool with_port,
+                        uint16_t port, bool has_port, const char *location)
+{
+    size_t len = 0, mark = 0;
+    const char *t = x->hosts ? host_text(x, a, &len, &mark) : NULL;
+    ws_jw_obj_begin(w);
+    if (t)
+        ws_jw_members(w, t, mark);
+    else
+        host_ip(w, a);
+    if (with_port) {
+        ws_jw_keylit(w, "port");
+        if (has_port)
+            ws_jw_u64(w, port);
+        else
+            ws_jw_null(w);
+    }
+    if (t)
+        ws_jw_members(w, t + mark + 1, len - mark - 1);
+    else
+        host_rest(w, x->run, a);
     if (location) {
         ws_jw_keylit(w, "location");
         ws_jw_str(w, location);
@@ -119,7 +183,7 @@ static void endpoint_jw(ws_jw *w, const ws_run *run, const ws_addr *a, bool with
 #define key_str(w, key, s) (ws_jw_keylit(w, key), ws_jw_str(w, s))
 
 /* One flow record: {"id", "transport", "src", "dst", ...} (DESIGN.md). */
-static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
+static void flow_jw(ws_jw *w, const rctx *x, const ws_flow_rec *r)
 {
     const ws_flow *f = &r->f;
     char tbuf[8];
@@ -128,9 +192,9 @@ static void flow_jw(ws_jw *w, const ws_run *run, const ws_flow_rec *r)
     key_u64(w, "id", f->id);
     key_str(w, "transport", ws_transport_name(f->proto, tbuf));
     ws_jw_keylit(w, "src");
-    endpoint_jw(w, run, &f->src, true, f->sport, ports, NULL);
+    endpoint_jw(w, x, &f->src, true, f->sport, ports, NULL);
     ws_jw_keylit(w, "dst");
-    endpoint_jw(w, run, &f->dst, true, f->dport, ports, NULL);
+    endpoint_jw(w, x, &f->dst, true, f->dport, ports, NULL);
     key_u64(w, "src_packets", f->packets[WS_DIR_FWD]);
     key_u64(w, "dst_packets", f->packets[WS_DIR_REV]);
     key_u64(w, "src_bytes", f->bytes[WS_DIR_FWD]);
@@ -353,12 +417,12 @@ static json_object *site_json(const ws_run *run)
     return o;
 }
 
-static void host_jw(ws_jw *w, const ws_run *run, const ws_host *h, uint16_t port, bool has_port)
+static void host_jw(ws_jw *w, const rctx *x, const ws_host *h, uint16_t port, bool has_port)
 {
-    endpoint_jw(w, run, &h->addr, true, port, has_port, NULL);
+    endpoint_jw(w, x, &h->addr, true, port, has_port, NULL);
 }
 
-static void finding_jw(ws_jw *w, const ws_run *run, const ws_finding *f)
+static void finding_jw(ws_jw *w, const rctx *x, const ws_finding *f)
 {
     char tbuf[8];
     ws_jw_obj_begin(w);
@@ -368,9 +432,9 @@ static void finding_jw(ws_jw *w, const ws_run *run, const ws_finding *f)
     key_str(w, "constraint", f->constraint ? f->constraint->id : NULL);
     key_str(w, "pack", f->pack ? f->pack->id : NULL);
     ws_jw_keylit(w, "src");
-    host_jw(w, run, &f->src, f->sport, f->has_ports && f->kind != WS_FIND_MISSING_PATH);
+    host_jw(w, x, &f->src, f->sport, f->has_ports && f->kind != WS_FIND_MISSING_PATH);
     ws_jw_keylit(w, "dst");
-    host_jw(w, run, &f->dst, f->dport, f->has_ports);
+    host_jw(w, x, &f->dst, f->dport, f->has_ports);
     key_str(w, "transport", ws_transport_name(f->proto, tbuf));
     key_str(w, "app", f->app);
     key_str(w, "message", f->message);
@@ -414,21 +478,32 @@ static void finding_jw(ws_jw *w, const ws_run *run, const ws_finding *f)
     ws_jw_obj_end(w);
 }
 
-static void coverage_jw(ws_jw *w, const ws_run *run, const ws_coverage *e)
+static void coverage_jw(ws_jw *w, const rctx *x, const ws_coverage *e)
 {
-    char tbuf[16], ports[128];
+    char tbuf[16], ports[sizeof(((dport_memo *)0)->text)];
     const ws_rule *r = e->rule;
+    const char *dport = NULL;
+    if (r->has_ports && x->dport) {
+        /* Coverage entries come a rule at a time: its ports once. */
+        if (x->dport->rule != r) {
+            ws_portset_str(&r->dport, x->dport->text, sizeof(x->dport->text));
+            x->dport->rule = r;
+        }
+        dport = x->dport->text;
+    } else if (r->has_ports) {
+        dport = ws_portset_str(&r->dport, ports, sizeof(ports));
+    }
     ws_jw_obj_begin(w);
     key_str(w, "kind", "rule");
     key_str(w, "rule", r->id);
     key_str(w, "pack", r->pack->id);
     key_str(w, "requirement", ws_requirement_name(r->requirement));
     key_str(w, "transport", ws_rule_transport(r, tbuf, sizeof(tbuf)));
-    key_str(w, "dport", r->has_ports ? ws_portset_str(&r->dport, ports, sizeof(ports)) : NULL);
+    key_str(w, "dport", dport);
     ws_jw_keylit(w, "src");
-    host_jw(w, run, &e->a, 0, false);
+    host_jw(w, x, &e->a, 0, false);
     ws_jw_keylit(w, "dst");
-    host_jw(w, run, &e->b, 0, false);
+    host_jw(w, x, &e->b, 0, false);
     key_str(w, "status", ws_cov_status_name(e->status));
     key_u64(w, "flows", e->ok + e->failed);
     key_u64(w, "failed_flows", e->failed);
@@ -440,7 +515,7 @@ static void coverage_jw(ws_jw *w, const ws_run *run, const ws_coverage *e)
     ws_jw_obj_end(w);
 }
 
-static void mesh_jw(ws_jw *w, const ws_run *run, const ws_mesh *m)
+static void mesh_jw(ws_jw *w, const rctx *x, const ws_mesh *m)
 {
     ws_jw_obj_begin(w);
     key_str(w, "kind", "full-mesh");
@@ -454,7 +529,7 @@ static void mesh_jw(ws_jw *w, const ws_run *run, const ws_mesh *m)
     ws_jw_keylit(w, "hosts");
     ws_jw_arr_begin(w);
     for (size_t i = 0; i < m->n; i++)
-        endpoint_jw(w, run, &m->hosts[i].addr, false, 0, false,
+        endpoint_jw(w, x, &m->hosts[i].addr, false, 0, false,
                     m->hosts[i].entry ? m->hosts[i].entry->location : NULL);
     ws_jw_arr_end(w);
     ws_jw_keylit(w, "matrix");
@@ -484,7 +559,8 @@ json_object *ws_report_finding_json(const ws_run *run, const ws_finding *f)
     ws_jw *w = ws_jw_new(NULL);
     if (!w)
         return NULL;
-    finding_jw(w, run, f);
+    rctx x = {run, NULL, NULL, NULL};
+    finding_jw(w, &x, f);
     json_object *o = parsed(w);
     ws_jw_free(w);
     return o;
@@ -496,31 +572,31 @@ json_object *ws_report_time_json(int64_t us)
 }
 
 /* Item i of the findings and of the coverage (rule entries, then meshes). */
-static void finding_item(ws_jw *w, const ws_run *run, size_t i)
+static void finding_item(ws_jw *w, const rctx *x, size_t i)
 {
     const ws_finding *f;
-    ws_checker_findings(ws_run_checker(run), &f);
-    finding_jw(w, run, &f[i]);
+    ws_checker_findings(ws_run_checker(x->run), &f);
+    finding_jw(w, x, &f[i]);
 }
 
-static void coverage_item(ws_jw *w, const ws_run *run, size_t i)
+static void coverage_item(ws_jw *w, const rctx *x, size_t i)
 {
-    const ws_checker *c = ws_run_checker(run);
+    const ws_checker *c = ws_run_checker(x->run);
     const ws_coverage *cov;
     const ws_mesh *meshes;
     size_t ncov = ws_checker_coverage(c, &cov);
     ws_checker_meshes(c, &meshes);
     if (i < ncov)
-        coverage_jw(w, run, &cov[i]);
+        coverage_jw(w, x, &cov[i]);
     else
-        mesh_jw(w, run, &meshes[i - ncov]);
+        mesh_jw(w, x, &meshes[i - ncov]);
 }
 
-typedef void (*item_fn)(ws_jw *w, const ws_run *run, size_t i);
+typedef void (*item_fn)(ws_jw *w, const rctx *x, size_t i);
 
 /* A json-c array of the n items, each streamed then parsed; false when out
  * of memory. */
-static bool add_parsed(json_object *o, const char *key, ws_jw *w, const ws_run *run,
+static bool add_parsed(json_object *o, const char *key, ws_jw *w, const rctx *x,
                        size_t n, item_fn item)
 {
     json_object *a = json_object_new_array();
@@ -528,7 +604,7 @@ static bool add_parsed(json_object *o, const char *key, ws_jw *w, const ws_run *
         return false;
     json_object_object_add(o, key, a);
     for (size_t i = 0; i < n; i++) {
-        item(w, run, i);
+        item(w, x, i);
         json_object *v = parsed(w);
         if (!v || json_object_array_add(a, v) != 0) {
             json_object_put(v);
@@ -538,16 +614,40 @@ static bool add_parsed(json_object *o, const char *key, ws_jw *w, const ws_run *
     return true;
 }
 
-static void flow_item(ws_jw *w, const ws_run *run, size_t i)
+static void flow_item(ws_jw *w, const rctx *x, size_t i)
 {
     size_t n;
-    flow_jw(w, run, &ws_run_flows(run, &n)[i]);
+    flow_jw(w, x, &ws_run_flows(x->run, &n)[i]);
 }
 
-static void ike_item(ws_jw *w, const ws_run *run, size_t i)
+static void ike_item(ws_jw *w, const rctx *x, size_t i)
 {
     size_t n;
-    ike_sa_jw(w, &ws_run_ike_sas(run, &n)[i]);
+    ike_sa_jw(w, &ws_run_ike_sas(x->run, &n)[i]);
+}
+
+/* The context of one report: a host cache sized for the host objects it
+ * may write (two per record), none when memory is short (every host is
+ * then rendered where it is written). */
+static rctx rctx_open(const ws_run *run, size_t records, dport_memo *dport)
+{
+    dport->rule = NULL;
+    rctx x = {run, NULL, NULL, dport};
+    x.hosts = ws_hostcache_new(records < SIZE_MAX / 2 ? 2 * records : SIZE_MAX);
+    x.scratch = ws_jw_new(NULL);
+    if (!x.hosts || !x.scratch) {
+        ws_hostcache_free(x.hosts);
+        ws_jw_free(x.scratch);
+        x.hosts = NULL;
+        x.scratch = NULL;
+    }
+    return x;
+}
+
+static void rctx_close(rctx *x)
+{
+    ws_hostcache_free(x->hosts);
+    ws_jw_free(x->scratch);
 }
 
 /* How many findings and coverage entries the report holds. */
@@ -577,10 +677,13 @@ json_object *ws_report_json_object(const ws_run *run)
     json_object_object_add(o, "site", site_json(run));
     json_object_object_add(o, "stats", stats_json(run, n));
     json_object_object_add(o, "limits", limits_json(run));
-    bool ok = add_parsed(o, "flows", w, run, n, flow_item) &&
-              add_parsed(o, "ike_sas", w, run, nsa, ike_item) &&
-              add_parsed(o, "findings", w, run, nf, finding_item) &&
-              add_parsed(o, "coverage", w, run, nc, coverage_item);
+    dport_memo dm;
+    rctx x = rctx_open(run, n + nf + nc, &dm);
+    bool ok = add_parsed(o, "flows", w, &x, n, flow_item) &&
+              add_parsed(o, "ike_sas", w, &x, nsa, ike_item) &&
+              add_parsed(o, "findings", w, &x, nf, finding_item) &&
+              add_parsed(o, "coverage", w, &x, nc, coverage_item);
+    rctx_close(&x);
     ws_jw_free(w);
     if (!ok) {
         json_object_put(o);
@@ -622,7 +725,7 @@ static void lput(layout *l, const char *key, json_object *v)
 }
 
 /* A key and an array of n streamed items, one per line in the JSON report. */
-static void lput_array(layout *l, const char *key, size_t n, item_fn item, const ws_run *run)
+static void lput_array(layout *l, const char *key, size_t n, item_fn item, const rctx *x)
 {
     lkey(l, key);
     ws_jw_raw(l->w, "[", 1);
@@ -631,7 +734,7 @@ static void lput_array(layout *l, const char *key, size_t n, item_fn item, const
             ws_jw_raws(l->w, i ? "," : "");
         else
             ws_jw_raws(l->w, i ? ",\n    " : "\n    ");
-        item(l->w, run, i);
+        item(l->w, x, i);
     }
     ws_jw_raws(l->w, n && !l->one_line ? "\n  ]" : "]");
 }
@@ -659,15 +762,18 @@ bool ws_report_json_stream(FILE *out, const ws_run *run, bool one_line, bool fin
     lput(&l, "site", site_json(run));
     lput(&l, "stats", stats_json(run, n));
     lput(&l, "limits", limits_json(run));
-    lput_array(&l, "flows", n, flow_item, run);
+    dport_memo dm;
+    rctx x = rctx_open(run, n + nf + nc, &dm);
+    lput_array(&l, "flows", n, flow_item, &x);
     /* The IKE SAs stay on one line in either layout. */
     lkey(&l, "ike_sas");
     ws_jw_arr_begin(w);
     for (size_t i = 0; i < nsa; i++)
-        ike_item(w, run, i);
+        ike_item(w, &x, i);
     ws_jw_arr_end(w);
-    lput_array(&l, "findings", nf, finding_item, run);
-    lput_array(&l, "coverage", nc, coverage_item, run);
+    lput_array(&l, "findings", nf, finding_item, &x);
+    lput_array(&l, "coverage", nc, coverage_item, &x);
+    rctx_close(&x);
     ws_jw_raws(w, one_line ? "}\n" : "\n}\n");
     bool ok = ws_jw_flush(w);
     ws_jw_free(w);
