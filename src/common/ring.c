@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Checks of the other end's progress before a waiting end sleeps (a few
- * microseconds): the producer waits for a record the consumer is about to
- * finish; spinning longer only takes the processor from the other thread,
- * or from other programs. */
+/* Checks of the other end's progress before a waiting end sleeps. The
+ * producer waits for a record the consumer is about to finish (a few
+ * microseconds); a consumer out of work waits for a whole batch, so it
+ * hardly spins: the producer wakes it when the batch is there. Spinning
+ * longer only takes the processor from the other thread, or from other
+ * programs. */
 #define SPIN 256
+#define SPIN_EMPTY 16
 
 /* Progress is published (tail by the producer, head by the consumer) once
  * this much has been committed or released since the last time. */
@@ -275,7 +278,7 @@ void *ws_ring_next(ws_ring *r, size_t *len)
     if (!has_record(r)) {
         /* Out of work: show the producer the space released so far. */
         publish_head(r);
-        for (int i = 0; i < SPIN && !has_record(r); i++)
+        for (int i = 0; i < SPIN_EMPTY && !has_record(r); i++)
             relax();
         if (!has_record(r)) {
             pthread_mutex_lock(&r->mu);
