@@ -167,7 +167,9 @@ typedef struct ws_mesh {
 
 typedef struct ws_checker ws_checker;
 
-/* Names learned for an address (the names/ stage, through the run). */
+/* Names learned for an address (the names/ stage, through the run). The
+ * strings must stay unchanged, at the same address, while the checker lives
+ * (ws_names' strings do): the checker remembers matches by them. */
 typedef size_t (*ws_names_fn)(void *ctx, const ws_addr *a, const char **out, size_t max);
 
 /* rs, site (may be NULL), limits and stats are borrowed. NULL on ENOMEM. */

@@ -7,6 +7,36 @@
 
 #define CHECK_MAX_NAMES 8
 
+/* Rules that allow one flow, as coverage counts them (ws_rules_match_all). */
+#define CHECK_MAX_ALL 16
+
+/* Slots of the match memo (a power of two). */
+#define CHECK_MEMO_SLOTS 4096
+
+/*
+ * One remembered match: the answer of ws_rules_match_ix (with the nearest
+ * rule a name pattern would give, see ws_checker_flow) and of
+ * ws_rules_match_all_ix, under everything that decides them: the two role
+ * sets (as pointers: a site entry's, or the checker's open ones), the
+ * transport, the port classes (ws_rules_index_port_class), whether the
+ * initiator is a guess, whether the responder has a name, and, when a rule
+ * of the transport names its responder, the names learned for the hosts, in
+ * order (as pointers: the names function's strings stay put, so a name
+ * learned later makes another key). Rules, site and index do not change
+ * while the checker lives.
+ */
+typedef struct match_memo {
+    const ws_roleset *src_roles, *dst_roles;  /* NULL: slot empty */
+    uint32_t sclass, dclass;
+    uint8_t proto;
+    bool try_reversed, no_dst_name;
+    uint8_t n_src, n_dst;                     /* names kept in the key */
+    const char *src_names[CHECK_MAX_NAMES], *dst_names[CHECK_MAX_NAMES];
+    ws_match match;
+    uint8_t n_all;
+    const ws_rule *all[CHECK_MAX_ALL];
+} match_memo;
+
 /* Flows of one rule between two listed hosts (a plays "from", b "to"). */
 typedef struct pair_acct {
     const ws_rule *rule;
@@ -25,6 +55,7 @@ struct ws_checker {
     ws_roleset by_name;          /* open roles + the roles given by name pattern */
     ws_rules_index *index;       /* rules by transport and port; NULL: plain scan */
     ws_findings *findings;
+    match_memo *memo;            /* CHECK_MEMO_SLOTS of them; NULL: none */
 
     ws_host *present;            /* listed hosts that sent something */
     size_t n_present, cap_present;
@@ -41,6 +72,9 @@ struct ws_checker {
     ws_mesh *meshes;
     size_t n_meshes;
 };
+
+/* Turns the match memo off (every flow matched afresh) or on again. */
+void ws_checker_set_memo(ws_checker *c, bool on);
 
 /* Resolves a host with the names learned for it (names may be NULL). */
 void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,

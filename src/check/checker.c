@@ -36,7 +36,9 @@ ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
         c->by_name.w[w] |= c->open.w[w];
     c->findings = ws_findings_new(limits, stats);
     c->index = ws_rules_index_new(rs);
-    if (!c->findings || !c->index) {
+    c->memo = calloc(CHECK_MEMO_SLOTS, sizeof(*c->memo));
+    if (!c->findings || !c->index || !c->memo) {
+        free(c->memo);
         ws_findings_free(c->findings);
         ws_rules_index_free(c->index);
         free(c);
@@ -51,6 +53,7 @@ void ws_checker_free(ws_checker *c)
         return;
     ws_findings_free(c->findings);
     ws_rules_index_free(c->index);
+    free(c->memo);
     free(c->present);
     free(c->present_idx);
     free(c->pairs);
@@ -306,6 +309,142 @@ static bool initiator_uncertain(const ws_flow *f)
     return true;
 }
 
+/* What a flow's match is: its first rule (or nearest) and, when coverage
+ * counts it, every rule that allows it. */
+typedef struct match_answer {
+    ws_match match;
+    size_t n_all;
+    const ws_rule *const *all;
+} match_answer;
+
+/* Matches q as ws_checker_flow needs it: m, with the nearest rule a name
+ * pattern would give; all (up to CHECK_MAX_ALL) when both hosts are listed
+ * and a rule allows the flow. */
+static size_t match_fresh(const ws_checker *c, const ws_match_query *q, bool src_listed,
+                          bool dst_listed, ws_match *match, const ws_rule **all)
+{
+    ws_rules_match_ix(c->rs, c->index, q, match);
+    if (!match->rule && c->site && !dst_listed && !q->n_dst_names &&
+        (!match->near || match->miss != WS_MISS_FEATURE)) {
+        /* The responder may be a host the site lists by name pattern whose
+         * name was not learned (looked up before the capture began): if a
+         * rule would allow it as one, that is the nearest rule. */
+        ws_match_query qn = *q;
+        qn.dst_roles = &c->by_name;
+        ws_match m;
+        if (!ws_rules_match_ix(c->rs, c->index, &qn, &m) && m.near &&
+            m.miss == WS_MISS_NAME_UNKNOWN) {
+            match->near = m.near;
+            match->miss = m.miss;
+        }
+    }
+    if (!c->site || !match->rule || !src_listed || !dst_listed)
+        return 0;
+    /* The report names the first rule that allows the flow; coverage
+     * counts it for every rule that does (a check-in to a host of an
+     * AirWatch name pattern is both the EMM's HTTPS and AirWatch's). */
+    ws_match_query qa = *q;
+    if (match->reversed) {
+        qa.src_roles = q->dst_roles;
+        qa.dst_roles = q->src_roles;
+        qa.sport = q->dport;
+        qa.dport = q->sport;
+        qa.src_names = q->dst_names;
+        qa.n_src_names = q->n_dst_names;
+        qa.dst_names = q->src_names;
+        qa.n_dst_names = q->n_src_names;
+    }
+    return ws_rules_match_all_ix(c->rs, c->index, &qa, all, CHECK_MAX_ALL);
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 32);
+}
+
+/* The memo's key for q (names only where a rule of the transport names its
+ * responder, the initiator's only where the flow may be taken reversed);
+ * false when the query cannot be kept (more names than the key holds). */
+static bool memo_key(const ws_checker *c, const ws_match_query *q, match_memo *k,
+                     uint64_t *hash)
+{
+    k->src_roles = q->src_roles;
+    k->dst_roles = q->dst_roles;
+    k->proto = q->proto;
+    k->sclass = ws_rules_index_port_class(c->index, q->proto, q->sport);
+    k->dclass = ws_rules_index_port_class(c->index, q->proto, q->dport);
+    k->try_reversed = q->try_reversed;
+    k->no_dst_name = q->n_dst_names == 0;
+    k->n_src = k->n_dst = 0;
+    uint64_t h = mix((uint64_t)(uintptr_t)k->src_roles, (uint64_t)(uintptr_t)k->dst_roles);
+    h = mix(h, ((uint64_t)k->sclass << 32 | k->dclass));
+    h = mix(h, (uint64_t)k->proto << 16 | (uint64_t)k->try_reversed << 8 | k->no_dst_name);
+    if (ws_rules_index_names(c->index, q->proto)) {
+        if (q->n_dst_names > CHECK_MAX_NAMES || q->n_src_names > CHECK_MAX_NAMES)
+            return false;
+        k->n_dst = (uint8_t)q->n_dst_names;
+        for (size_t i = 0; i < k->n_dst; i++) {
+            k->dst_names[i] = q->dst_names[i];
+            h = mix(h, (uint64_t)(uintptr_t)k->dst_names[i]);
+        }
+        if (q->try_reversed) {
+            k->n_src = (uint8_t)q->n_src_names;
+            for (size_t i = 0; i < k->n_src; i++) {
+                k->src_names[i] = q->src_names[i];
+                h = mix(h, (uint64_t)(uintptr_t)k->src_names[i] + 1);
+            }
+        }
+        h = mix(h, (uint64_t)k->n_src << 8 | k->n_dst);
+    }
+    *hash = h;
+    return true;
+}
+
+static bool memo_same(const match_memo *a, const match_memo *k)
+{
+    return a->src_roles == k->src_roles && a->dst_roles == k->dst_roles &&
+           a->sclass == k->sclass && a->dclass == k->dclass && a->proto == k->proto &&
+           a->try_reversed == k->try_reversed && a->no_dst_name == k->no_dst_name &&
+           a->n_src == k->n_src && a->n_dst == k->n_dst &&
+           !memcmp(a->src_names, k->src_names, k->n_src * sizeof(k->src_names[0])) &&
+           !memcmp(a->dst_names, k->dst_names, k->n_dst * sizeof(k->dst_names[0]));
+}
+
+/* The match of q, from the memo or afresh (and then kept). fresh is the
+ * caller's room for an answer that is not kept. Whether a host is listed
+ * is part of the key already: a listed host's roles are its entry's, never
+ * the open ones. */
+static void match_flow(ws_checker *c, const ws_match_query *q, bool src_listed,
+                       bool dst_listed, match_answer *out, const ws_rule **fresh)
+{
+    match_memo k;
+    uint64_t h;
+    if (!c->memo || !memo_key(c, q, &k, &h)) {
+        out->n_all = match_fresh(c, q, src_listed, dst_listed, &out->match, fresh);
+        out->all = fresh;
+        return;
+    }
+    match_memo *slot = &c->memo[h & (CHECK_MEMO_SLOTS - 1)];
+    if (!slot->src_roles || !memo_same(slot, &k)) {
+        k.n_all = (uint8_t)match_fresh(c, q, src_listed, dst_listed, &k.match, k.all);
+        memcpy(slot, &k, sizeof(k));
+    }
+    out->match = slot->match;
+    out->n_all = slot->n_all;
+    out->all = slot->all;
+}
+
+void ws_checker_set_memo(ws_checker *c, bool on)
+{
+    if (!on) {
+        free(c->memo);
+        c->memo = NULL;
+    } else if (!c->memo) {
+        c->memo = calloc(CHECK_MEMO_SLOTS, sizeof(*c->memo));
+    }
+}
+
 const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outcome,
                                const char *app)
 {
@@ -333,21 +472,10 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     q.dst_names = dst_names;
     q.n_dst_names = n_dst;
     q.try_reversed = initiator_uncertain(f);
-    ws_rules_match_ix(c->rs, c->index, &q, &cf.match);
-    if (!cf.match.rule && c->site && !cf.dst.entry && !n_dst &&
-        (!cf.match.near || cf.match.miss != WS_MISS_FEATURE)) {
-        /* The responder may be a host the site lists by name pattern whose
-         * name was not learned (looked up before the capture began): if a
-         * rule would allow it as one, that is the nearest rule. */
-        ws_match_query qn = q;
-        qn.dst_roles = &c->by_name;
-        ws_match m;
-        if (!ws_rules_match_ix(c->rs, c->index, &qn, &m) && m.near &&
-            m.miss == WS_MISS_NAME_UNKNOWN) {
-            cf.match.near = m.near;
-            cf.match.miss = m.miss;
-        }
-    }
+    match_answer ans;
+    const ws_rule *fresh[CHECK_MAX_ALL];
+    match_flow(c, &q, cf.src.entry != NULL, cf.dst.entry != NULL, &ans, fresh);
+    cf.match = ans.match;
     if (!c->site)
         return cf.match.rule;
 
@@ -360,25 +488,9 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     ws_check_blocked_path(&cf, c->findings);
     if (cf.match.rule && cf.src.entry && cf.dst.entry) {
         account(c, &cf, cf.match.rule);
-        /* The report names the first rule that allows the flow; coverage
-         * counts it for every rule that does (a check-in to a host of an
-         * AirWatch name pattern is both the EMM's HTTPS and AirWatch's). */
-        ws_match_query qa = q;
-        if (cf.match.reversed) {
-            qa.src_roles = q.dst_roles;
-            qa.dst_roles = q.src_roles;
-            qa.sport = q.dport;
-            qa.dport = q.sport;
-            qa.src_names = q.dst_names;
-            qa.n_src_names = q.n_dst_names;
-            qa.dst_names = q.src_names;
-            qa.n_dst_names = q.n_src_names;
-        }
-        const ws_rule *all[16];
-        size_t n = ws_rules_match_all_ix(c->rs, c->index, &qa, all, 16);
-        for (size_t i = 0; i < n; i++)
-            if (all[i] != cf.match.rule)
-                account(c, &cf, all[i]);
+        for (size_t i = 0; i < ans.n_all; i++)
+            if (ans.all[i] != cf.match.rule)
+                account(c, &cf, ans.all[i]);
     }
     return cf.match.rule;
 }

@@ -207,6 +207,12 @@ typedef struct ix_proto {
     uint32_t *start;            /* piece k: list[start[k] .. start[k + 1]) */
     const ws_rule **list;
     size_t n_cut;
+    /* Port classes: the port space cut at every edge of every rule's dport
+     * and sport sets, so that within a class every port is in the same sets
+     * (NULL: no rule of the protocol has ports, one class) */
+    uint32_t *ccut;
+    size_t n_ccut;
+    bool names;                 /* some rule of the protocol names its responder */
 } ix_proto;
 
 struct ws_rules_index {
@@ -217,6 +223,49 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
+}
+
+/* Appends the cuts of a port set's ranges (a range's first port, and the
+ * port after its last) to cut[*k]. */
+static void cuts_of(const ws_portset *ps, uint32_t *cut, size_t *k)
+{
+    for (size_t j = 0; j < ps->n; j++) {
+        cut[(*k)++] = ps->r[j].lo;
+        if (ps->r[j].hi < 65535)
+            cut[(*k)++] = (uint32_t)ps->r[j].hi + 1;
+    }
+}
+
+/* Sorts cut[0..k) and drops repeats; returns how many are left. */
+static size_t cuts_unique(uint32_t *cut, size_t k)
+{
+    qsort(cut, k, sizeof(*cut), cmp_u32);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || cut[i] != cut[u - 1])
+            cut[u++] = cut[i];
+    return u;
+}
+
+static bool ix_classes(ix_proto *px, const ws_rule *const *rules, size_t n)
+{
+    size_t ncut = 1;
+    for (size_t i = 0; i < n; i++)
+        if (rules[i]->has_ports)
+            ncut += 2 * (rules[i]->dport.n + rules[i]->sport.n);
+    uint32_t *cut = malloc(ncut * sizeof(*cut));
+    if (!cut)
+        return false;
+    size_t k = 0;
+    cut[k++] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rules[i]->has_ports) {
+            cuts_of(&rules[i]->dport, cut, &k);
+            cuts_of(&rules[i]->sport, cut, &k);
+        }
+    px->ccut = cut;
+    px->n_ccut = cuts_unique(cut, k);
+    return true;
 }
 
 static bool ix_build(ix_proto *px, const ws_rule *const *rules, size_t n)
@@ -230,20 +279,10 @@ static bool ix_build(ix_proto *px, const ws_rule *const *rules, size_t n)
         return false;
     size_t k = 0;
     cut[k++] = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!rules[i]->has_ports)
-            continue;
-        for (size_t j = 0; j < rules[i]->dport.n; j++) {
-            cut[k++] = rules[i]->dport.r[j].lo;
-            if (rules[i]->dport.r[j].hi < 65535)
-                cut[k++] = (uint32_t)rules[i]->dport.r[j].hi + 1;
-        }
-    }
-    qsort(cut, k, sizeof(*cut), cmp_u32);
-    size_t u = 0;
-    for (size_t i = 0; i < k; i++)
-        if (u == 0 || cut[i] != cut[u - 1])
-            cut[u++] = cut[i];
+    for (size_t i = 0; i < n; i++)
+        if (rules[i]->has_ports)
+            cuts_of(&rules[i]->dport, cut, &k);
+    size_t u = cuts_unique(cut, k);
     size_t total = 0;
     for (size_t c = 0; c < u; c++)
         for (size_t i = 0; i < n; i++)
@@ -278,9 +317,12 @@ ws_rules_index *ws_rules_index_new(const ws_ruleset *rs)
         return NULL;
     for (size_t p = 0; p < 256; p++) {
         bool ports = false;
-        for (size_t i = 0; i < rs->n_by_proto[p] && !ports; i++)
-            ports = rs->by_proto[p][i]->has_ports;
-        if (ports && !ix_build(&ix->proto[p], rs->by_proto[p], rs->n_by_proto[p])) {
+        for (size_t i = 0; i < rs->n_by_proto[p]; i++) {
+            ports |= rs->by_proto[p][i]->has_ports;
+            ix->proto[p].names |= rs->by_proto[p][i]->n_names > 0;
+        }
+        if (ports && (!ix_build(&ix->proto[p], rs->by_proto[p], rs->n_by_proto[p]) ||
+                      !ix_classes(&ix->proto[p], rs->by_proto[p], rs->n_by_proto[p]))) {
             ws_rules_index_free(ix);
             return NULL;
         }
@@ -296,6 +338,7 @@ void ws_rules_index_free(ws_rules_index *ix)
         free(ix->proto[p].cut);
         free(ix->proto[p].start);
         free(ix->proto[p].list);
+        free(ix->proto[p].ccut);
     }
     free(ix);
 }
@@ -320,6 +363,30 @@ const ws_rule *const *ws_rules_index_candidates(const ws_ruleset *rs,
     }
     *n = px->start[lo + 1] - px->start[lo];
     return px->list + px->start[lo];
+}
+
+uint32_t ws_rules_index_port_class(const ws_rules_index *ix, uint8_t proto, uint16_t port)
+{
+    if (!ix)
+        return port;
+    const ix_proto *px = &ix->proto[proto];
+    if (!px->ccut)
+        return 0;
+    /* the last class starting at or below port (ccut[0] = 0 always is) */
+    size_t lo = 0, hi = px->n_ccut;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (px->ccut[mid] <= port)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+bool ws_rules_index_names(const ws_rules_index *ix, uint8_t proto)
+{
+    return !ix || ix->proto[proto].names;
 }
 
 size_t ws_rules_match_all_ix(const ws_ruleset *rs, const ws_rules_index *ix,

@@ -302,6 +302,16 @@ void ws_rules_index_free(ws_rules_index *ix);
 const ws_rule *const *ws_rules_index_candidates(const ws_ruleset *rs,
                                                 const ws_rules_index *ix, uint8_t proto,
                                                 uint16_t dport, size_t *n);
+/*
+ * The class of a port for the rules of proto: two ports of one class are in
+ * the same dport and sport sets of every rule of proto, so a match (as
+ * ws_rules_match_ix and ws_rules_match_all_ix answer it) cannot tell them
+ * apart, as destination or as source port. ix NULL: the port itself.
+ */
+uint32_t ws_rules_index_port_class(const ws_rules_index *ix, uint8_t proto, uint16_t port);
+/* Does a rule of proto name its responder (so that the names given to a
+ * match can change its answer)? ix NULL: true. */
+bool ws_rules_index_names(const ws_rules_index *ix, uint8_t proto);
 /* ws_rules_match through the index (ix NULL: without one); same answers. */
 bool ws_rules_match_ix(const ws_ruleset *rs, const ws_rules_index *ix,
                        const ws_match_query *q, ws_match *m);
