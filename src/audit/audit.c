@@ -308,7 +308,7 @@ void ws_run_clear_flows(ws_run *run)
  */
 
 /* Bytes of frames queued between the reader and the main thread. */
-#define FRAME_RING_BYTES (4u << 20)
+#define FRAME_RING_BYTES (2u << 20)
 
 typedef struct frame_rec {
     int32_t dlt;

@@ -72,7 +72,7 @@ typedef struct rec {
 
 /* Bytes of packets queued for the worker: enough for a few thousand
  * packets, so that neither thread waits for the other's bursts. */
-#define RING_BYTES (4u << 20)
+#define RING_BYTES (2u << 20)
 
 /*
  * nDPI's detection module takes about 6 MB and 30 ms to set up, and a

@@ -14,7 +14,7 @@
  * once. A flow that ends earlier is given up the same way by ws_dpi_flow_end.
  *
  * With limits->threads, nDPI runs on a worker thread of its own, started
- * at the first packet: ws_dpi_packet copies the packet into a queue (a 4 MiB
+ * at the first packet: ws_dpi_packet copies the packet into a queue (a 2 MiB
  * ring) and returns, and the worker makes every nDPI call in the order they
  * would have been made here, so the verdicts are the same. A verdict then
  * reaches its flow a little later: at a later ws_dpi_packet, at
