@@ -37,6 +37,18 @@ typedef struct match_memo {
     const ws_rule *all[CHECK_MAX_ALL];
 } match_memo;
 
+/* Slots of the host memo (a power of two). */
+#define CHECK_HOST_SLOTS 4096
+
+/* What is known of an address for good: the site entry that lists it by
+ * address or prefix (NULL: none; a name pattern may still list it, by the
+ * names learned), and whether it is among the present hosts. */
+typedef struct host_memo {
+    ws_addr addr;                /* family 0: slot empty */
+    bool present;
+    const ws_site_host *entry;
+} host_memo;
+
 /* Flows of one rule between two listed hosts (a plays "from", b "to"). */
 typedef struct pair_acct {
     const ws_rule *rule;
@@ -56,6 +68,7 @@ struct ws_checker {
     ws_rules_index *index;       /* rules by transport and port; NULL: plain scan */
     ws_findings *findings;
     match_memo *memo;            /* CHECK_MEMO_SLOTS of them; NULL: none */
+    host_memo *hosts;            /* CHECK_HOST_SLOTS of them; NULL: none */
 
     ws_host *present;            /* listed hosts that sent something */
     size_t n_present, cap_present;
@@ -73,8 +86,12 @@ struct ws_checker {
     size_t n_meshes;
 };
 
-/* Turns the match memo off (every flow matched afresh) or on again. */
+/* Turns the match and host memos off (every flow matched and its hosts
+ * looked up afresh) or on again, empty. */
 void ws_checker_set_memo(ws_checker *c, bool on);
+
+/* The host memo's slot for an address (tests find addresses sharing one). */
+size_t ws_checker_host_slot(const ws_addr *a);
 
 /* Resolves a host with the names learned for it (names may be NULL). */
 void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,
