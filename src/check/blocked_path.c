@@ -53,6 +53,8 @@ void ws_check_blocked_path(const ws_check_flow *cf, ws_findings *out)
     const ws_flow *f = cf->f;
     ws_finding fd;
     ws_finding_from_flow(&fd, cf, WS_FIND_BLOCKED_PATH, ws_rule_blocked_severity(r), r);
+    if (ws_findings_merge_known(out, &fd))
+        return; /* its words are the group's first flow's */
     char how[200], tbuf[8], a[WS_ADDR_STRLEN], b[WS_ADDR_STRLEN], c[WS_ADDR_STRLEN];
     char src[200];
     uint8_t icmp_proto = f->ip_version == 6 ? 58 : 1;

@@ -95,6 +95,15 @@ void ws_findings_free(ws_findings *fs);
  * max_findings is counted in findings_dropped.
  */
 void ws_findings_add(ws_findings *fs, const ws_finding *f);
+/*
+ * When f's group is kept already with a severity at least f's, merges f
+ * into it as ws_findings_add would (count, first/last seen, example flows;
+ * the group's message and evidence stay) and returns true. False: nothing
+ * done, f must go through ws_findings_add. Only f's key, severity, count,
+ * times and example flows are read, so a check may call it before writing
+ * the message and evidence.
+ */
+bool ws_findings_merge_known(ws_findings *fs, const ws_finding *f);
 /* Sorts worst first (severity, then kind, then first seen). */
 void ws_findings_sort(ws_findings *fs);
 size_t ws_findings_get(const ws_findings *fs, const ws_finding **out);

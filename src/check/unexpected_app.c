@@ -37,6 +37,8 @@ void ws_check_unexpected_app(const ws_check_flow *cf, ws_findings *out)
             return;
     ws_finding fd;
     ws_finding_from_flow(&fd, cf, WS_FIND_UNEXPECTED_APP, WS_SEV_MEDIUM, r);
+    if (ws_findings_merge_known(out, &fd))
+        return; /* its words are the group's first flow's */
     char a[WS_ADDR_STRLEN], b[WS_ADDR_STRLEN], tbuf[8], want[160] = "", src[200];
     for (size_t i = 0; i < r->n_apps; i++) {
         size_t used = strlen(want);
