@@ -138,6 +138,9 @@ void ws_check_blocked_path(const ws_check_flow *cf, ws_findings *out);
 /* Fills the parts of a finding every flow check fills the same way. */
 void ws_finding_from_flow(ws_finding *fd, const ws_check_flow *cf, ws_finding_kind kind,
                           ws_severity sev, const ws_rule *rule);
+/* ws_addr_str's text of an address; an IPv4 address written here rather
+ * than by inet_ntop (whose printf costs more than the rest of a finding). */
+char *ws_check_addr_text(const ws_addr *a, char buf[WS_ADDR_STRLEN]);
 /* "10.0.0.1 (pexip-conferencing-node, label)" */
 char *ws_host_text(const ws_host *h, const ws_ruleset *rs, char *buf, size_t len);
 /* "Section / Row" of a rule's or constraint's source. */
