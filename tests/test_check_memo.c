@@ -41,7 +41,7 @@ static void memo_open_site(memo_env *m, const char *site)
                               m->names);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m->memo);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m->fresh);
-    ws_checker_set_memo(m->fresh, false);
+    ws_checker_set_memo(m->fresh, 0, 0);
 }
 
 static void memo_open(memo_env *m) { memo_open_site(m, TC_SITE); }
@@ -369,7 +369,7 @@ static void test_hosts_sharing_a_slot(void)
         char s[32];
         snprintf(s, sizeof(s), "10.8.%u.%u", i >> 8, i & 255);
         x = tc_addr(s);
-        size_t slot = ws_checker_host_slot(&x);
+        size_t slot = ws_checker_host_slot(m.memo, &x);
         if (first[slot]) {
             snprintf(a, sizeof(a), "10.8.%u.%u", first[slot] >> 8, first[slot] & 255);
             snprintf(b, sizeof(b), "%s", s);
@@ -399,10 +399,12 @@ static void test_hosts_sharing_a_slot(void)
  * findings and coverage, with the memos as without them. The flows repeat
  * keys far more often than the memos' slots, and enough keys and addresses
  * differ that slots are taken over. */
-static void random_run(const char *site)
+static void random_run(const char *site, size_t memo_slots, size_t host_slots)
 {
     memo_env m;
     memo_open_site(&m, site);
+    if (memo_slots)
+        ws_checker_set_memo(m.memo, memo_slots, host_slots);
     size_t allowed = 0, differ = 0;
     for (uint64_t id = 1; id <= 20000; id++) {
         if (!rnd(200)) {
@@ -441,8 +443,11 @@ static void random_run(const char *site)
     memo_close(&m);
 }
 
-static void test_random_run(void) { random_run(TC_SITE); }
-static void test_random_run_names(void) { random_run(TC_SITE_NAMES); }
+static void test_random_run(void) { random_run(TC_SITE, 0, 0); }
+static void test_random_run_names(void) { random_run(TC_SITE_NAMES, 0, 0); }
+/* memos of a few slots: keys and addresses take slots over all the time */
+static void test_random_run_small(void) { random_run(TC_SITE_NAMES, 8, 4); }
+static void test_random_run_tiny(void) { random_run(TC_SITE, 2, 2); }
 
 int main(void)
 {
@@ -456,6 +461,8 @@ int main(void)
         {"two hosts in one slot of the host memo", test_hosts_sharing_a_slot},
         {"a random run, with and without the memos", test_random_run},
         {"the same with hosts listed by name pattern", test_random_run_names},
+        {"the same with memos of 8 and 4 slots", test_random_run_small},
+        {"the same with memos of 2 slots", test_random_run_tiny},
         {NULL, NULL},
     };
     ws_test_suite("check_memo", cases);

@@ -25,14 +25,14 @@ static inline bool addr_same(const ws_addr *x, const ws_addr *y)
     return x->family == y->family && !memcmp(x->b, y->b, sizeof(x->b));
 }
 
-size_t ws_checker_host_slot(const ws_addr *a)
+size_t ws_checker_host_slot(const ws_checker *c, const ws_addr *a)
 {
-    return addr_hash(a) & (CHECK_HOST_SLOTS - 1);
+    return addr_hash(a) & (c->n_hosts - 1);
 }
 
 static host_memo *host_slot(const ws_checker *c, const ws_addr *a)
 {
-    return &c->hosts[ws_checker_host_slot(a)];
+    return &c->hosts[ws_checker_host_slot(c, a)];
 }
 
 ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
@@ -54,8 +54,7 @@ ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
         c->by_name.w[w] |= c->open.w[w];
     c->findings = ws_findings_new(limits, stats);
     c->index = ws_rules_index_new(rs);
-    c->memo = calloc(CHECK_MEMO_SLOTS, sizeof(*c->memo));
-    c->hosts = calloc(CHECK_HOST_SLOTS, sizeof(*c->hosts));
+    ws_checker_set_memo(c, CHECK_MEMO_SLOTS, CHECK_HOST_SLOTS);
     if (!c->findings || !c->index || !c->memo || !c->hosts) {
         free(c->memo);
         free(c->hosts);
@@ -490,9 +489,17 @@ static void match_flow(ws_checker *c, const ws_match_query *q, bool src_listed,
         out->all = fresh;
         return;
     }
-    match_memo *slot = &c->memo[h & (CHECK_MEMO_SLOTS - 1)];
-    if (!slot->src_roles || !memo_same(slot, &k)) {
+    /* two ways: a key may sit in either slot of its pair; a new one takes
+     * the first, whose key moves to the second */
+    match_memo *slot = &c->memo[h & (c->n_memo - 2)];
+    if (slot->src_roles && memo_same(slot, &k)) {
+        /* found */
+    } else if (slot[1].src_roles && memo_same(&slot[1], &k)) {
+        slot++;
+    } else {
         k.n_all = (uint8_t)match_fresh(c, q, src_listed, dst_listed, &k.match, k.all);
+        if (slot->src_roles)
+            memcpy(&slot[1], slot, sizeof(*slot));
         memcpy(slot, &k, sizeof(k));
     }
     out->match = slot->match;
@@ -500,12 +507,14 @@ static void match_flow(ws_checker *c, const ws_match_query *q, bool src_listed,
     out->all = slot->all;
 }
 
-void ws_checker_set_memo(ws_checker *c, bool on)
+void ws_checker_set_memo(ws_checker *c, size_t memo_slots, size_t host_slots)
 {
     free(c->memo);
     free(c->hosts);
-    c->memo = on ? calloc(CHECK_MEMO_SLOTS, sizeof(*c->memo)) : NULL;
-    c->hosts = on ? calloc(CHECK_HOST_SLOTS, sizeof(*c->hosts)) : NULL;
+    c->memo = memo_slots ? calloc(memo_slots, sizeof(*c->memo)) : NULL;
+    c->hosts = host_slots ? calloc(host_slots, sizeof(*c->hosts)) : NULL;
+    c->n_memo = c->memo ? memo_slots : 0;
+    c->n_hosts = c->hosts ? host_slots : 0;
 }
 
 const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outcome,
