@@ -148,6 +148,43 @@ static void test_pool_not_listed(void)
     tc_close(&e);
 }
 
+/* Many endpoints of the pool on two mandatory rules, their flows
+ * interleaved: the entries come rule by rule in the pack's order
+ * (testco-https, then testco-mgmt: tests/data/check/testco.json), and the
+ * pool's pairs of a rule in the order of their first flow. */
+static void test_pool_order(void)
+{
+    tc_env e;
+    CU_ASSERT_FATAL(tc_open(&e, true));
+    const char *clients[] = {"10.0.3.9", "10.0.3.2", "10.0.3.7", "10.0.3.4"};
+    uint64_t id = 1;
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 4; i++) {
+            ws_flow f = tc_flow(id, 6, clients[i], (uint16_t)(50000 + id), SRV, 443,
+                                TC_ESTABLISHED);
+            tc_run(&e, &f, "TLS");
+            id++;
+            ws_flow g = tc_flow(id, 6, MGR, (uint16_t)(50000 + id), SRV, 8080,
+                                TC_ESTABLISHED);
+            tc_run(&e, &g, "HTTP");
+            id++;
+        }
+    ws_checker_finish(e.c, NULL, 0);
+    const ws_coverage *v;
+    size_t n = ws_checker_coverage(e.c, &v);
+    CU_ASSERT_EQUAL_FATAL(n, 5);
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_STRING_EQUAL(v[i].rule->id, "testco-https");
+        CU_ASSERT(tc_addr_is(&v[i].a.addr, clients[i]));
+        CU_ASSERT(tc_addr_is(&v[i].b.addr, SRV));
+        CU_ASSERT_EQUAL(v[i].ok, 2);
+        CU_ASSERT_EQUAL(v[i].example, (uint64_t)(1 + 2 * i));
+    }
+    CU_ASSERT_STRING_EQUAL(v[4].rule->id, "testco-mgmt");
+    CU_ASSERT_EQUAL(v[4].ok, 8);
+    tc_close(&e);
+}
+
 /* A listed host that is never seen is not "present": no coverage of its
  * paths, nothing missing. */
 static void test_absent_host(void)
@@ -272,6 +309,7 @@ int main(void)
         {"mandatory path not seen: missing-mandatory-path low", test_not_seen},
         {"host never seen: not present", test_absent_host},
         {"a pool of endpoints: only the pairs seen", test_pool_not_listed},
+        {"a pool of endpoints on two rules: entries in order", test_pool_order},
         {"full mesh: matrix, exempt pair, missing pair medium", test_mesh},
         {"full mesh: same location is not exempt", test_mesh_same_location},
         {NULL, NULL},

@@ -3,7 +3,8 @@
  * worst example's words when a worse one joins, and grouping that goes on
  * the same after the findings have been read or sorted.
  * specification: src/check/check.h (ws_findings_add, ws_findings_sort,
- * ws_findings_get), DESIGN.md (finding: message, evidence, count). */
+ * ws_findings_get, ws_findings_merge_known), DESIGN.md (finding: message,
+ * evidence, count). */
 #include <string.h>
 
 #include "check/check.h"
@@ -174,6 +175,52 @@ static void test_limit(void)
     ws_findings_free(s.fs);
 }
 
+/* ws_findings_merge_known joins a finding to its kept group only when the
+ * group is as bad or worse (the group's words stay, as ws_findings_add
+ * keeps them); a worse one, another port, or no group yet: false, nothing
+ * changed. The same before and after the findings are read. */
+static void test_merge_known(void)
+{
+    for (int read_first = 0; read_first < 2; read_first++) {
+        store s;
+        open_store(&s);
+        ws_finding none = make(1, 443, WS_SEV_MEDIUM, "x", 1);
+        CU_ASSERT_FALSE(ws_findings_merge_known(s.fs, &none)); /* nothing kept yet */
+        ws_finding a = make(1, 443, WS_SEV_MEDIUM, "first words", 20);
+        ws_finding_str(&a, "why", "first");
+        ws_findings_add(s.fs, &a);
+        const ws_finding *v;
+        if (read_first)
+            CU_ASSERT_EQUAL(ws_findings_get(s.fs, &v), 1);
+        /* as bad, and less bad: merged, no words needed */
+        ws_finding same = make(1, 443, WS_SEV_MEDIUM, "", 10);
+        ws_finding less = make(1, 443, WS_SEV_LOW, "", 40);
+        CU_ASSERT_TRUE(ws_findings_merge_known(s.fs, &same));
+        CU_ASSERT_TRUE(ws_findings_merge_known(s.fs, &less));
+        /* worse, another port, another host: left to ws_findings_add */
+        ws_finding worse = make(1, 443, WS_SEV_HIGH, "", 50);
+        ws_finding port = make(1, 80, WS_SEV_LOW, "", 50);
+        ws_finding host = make(2, 443, WS_SEV_LOW, "", 50);
+        CU_ASSERT_FALSE(ws_findings_merge_known(s.fs, &worse));
+        CU_ASSERT_FALSE(ws_findings_merge_known(s.fs, &port));
+        CU_ASSERT_FALSE(ws_findings_merge_known(s.fs, &host));
+        CU_ASSERT_EQUAL_FATAL(ws_findings_get(s.fs, &v), 1);
+        CU_ASSERT_EQUAL(v->severity, WS_SEV_MEDIUM);
+        CU_ASSERT_STRING_EQUAL(v->message, "first words");
+        CU_ASSERT_EQUAL_FATAL(v->n_ev, 1);
+        CU_ASSERT_STRING_EQUAL(v->ev[0].str, "first");
+        CU_ASSERT_EQUAL(v->count, 3);
+        CU_ASSERT_EQUAL(v->first_us, 10);
+        CU_ASSERT_EQUAL(v->last_us, 40);
+        CU_ASSERT_EQUAL_FATAL(v->n_flows, 3);
+        CU_ASSERT_EQUAL(v->flows[0], 20);
+        CU_ASSERT_EQUAL(v->flows[1], 10);
+        CU_ASSERT_EQUAL(v->flows[2], 40);
+        CU_ASSERT_EQUAL(s.st.findings_dropped, 0);
+        ws_findings_free(s.fs);
+    }
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -182,6 +229,7 @@ int main(void)
         {"the worst example speaks for its group", test_worst_speaks},
         {"grouping goes on after the findings are read", test_add_after_get},
         {"max_findings before and after reading", test_limit},
+        {"a finding joins a kept group before its words are written", test_merge_known},
         {NULL, NULL},
     };
     ws_test_suite("findings store", cases);

@@ -1,12 +1,15 @@
 /* test_check_memo.c - the checker remembers the match of a flow under what
- * decides it (roles, transport, port classes, the names learned): a flow
- * judged from the memo gets the answer a fresh match gives, also when a name
- * is learned between two flows of the same hosts, and the findings and
- * coverage of a run are those of a run that matches every flow afresh.
- * specification: doc/rules.md ("Which rules a flow may use", "Names");
- * fixtures tests/data/check/testco.json and site.json, whose rule testco-api
+ * decides it (roles, transport, port classes, the names learned), and what
+ * an address alone says of a host (its site entry by address or prefix,
+ * whether it is present): a flow judged from the memos gets the answer a
+ * fresh match gives, also when a name is learned between two flows of the
+ * same hosts, and the findings and coverage of a run are those of a run
+ * that matches every flow and looks up every host afresh.
+ * specification: doc/rules.md ("Which rules a flow may use", "Names", "Site
+ * inventory"); fixtures tests/data/check/testco.json, whose rule testco-api
  * (testco-server to any host, TCP 443) names its responder
- * api.testco.example. */
+ * api.testco.example, site.json and site-names.json (site.json with hosts
+ * listed by name pattern too). */
 #include "check/check_int.h"
 #include "names/names.h"
 #include "test_check_util.h"
@@ -25,9 +28,11 @@ typedef struct memo_env {
     ws_checker *memo, *fresh;
 } memo_env;
 
-static void memo_open(memo_env *m)
+#define TC_SITE_NAMES WS_SOURCE_DIR "/tests/data/check/site-names.json"
+
+static void memo_open_site(memo_env *m, const char *site)
 {
-    CU_ASSERT_FATAL(tc_open(&m->e, true));
+    CU_ASSERT_FATAL(tc_open_site(&m->e, site));
     m->names = ws_names_new(&m->e.limits, &m->e.stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m->names);
     m->memo = ws_checker_new(m->e.rs, m->e.site, &m->e.limits, &m->e.stats, table_names,
@@ -36,8 +41,10 @@ static void memo_open(memo_env *m)
                               m->names);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m->memo);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m->fresh);
-    ws_checker_set_memo(m->fresh, false);
+    ws_checker_set_memo(m->fresh, 0, 0);
 }
+
+static void memo_open(memo_env *m) { memo_open_site(m, TC_SITE); }
 
 static void memo_close(memo_env *m)
 {
@@ -148,6 +155,39 @@ static void test_source_port(void)
     memo_close(&m);
 }
 
+/* site-names.json lists recorders by the name pattern *.rec.testco.example:
+ * an address the site does not list by address is a recorder once such a
+ * name is learned for it, and testco-record (server to recorder, TCP 5000,
+ * its feature on) then allows the server's flow to it. The host memo keeps
+ * what the address alone says, never the answer names gave. */
+static void test_name_pattern_learned(void)
+{
+    memo_env m;
+    memo_open_site(&m, TC_SITE_NAMES);
+    ws_flow f1 = tc_flow(1, 6, SRV, 40001, OUT1, 5000, TC_ESTABLISHED);
+    ws_flow f2 = tc_flow(2, 6, SRV, 40002, OUT1, 5000, TC_ESTABLISHED);
+    ws_flow f3 = tc_flow(3, 6, SRV, 40003, OUT2, 5000, TC_ESTABLISHED);
+    CU_ASSERT_STRING_EQUAL(judge(&m, &f1), "-");
+    learn(&m, OUT1, "a.rec.testco.example");
+    CU_ASSERT_STRING_EQUAL(judge(&m, &f2), "testco-record");
+    /* another unlisted address, no name: still nothing */
+    CU_ASSERT_STRING_EQUAL(judge(&m, &f3), "-");
+    /* the recorder listed by address stays itself whatever its names */
+    learn(&m, REC, "b.rec.testco.example");
+    ws_flow f4 = tc_flow(4, 6, SRV, 40004, REC, 5000, TC_ESTABLISHED);
+    CU_ASSERT_STRING_EQUAL(judge(&m, &f4), "testco-record");
+    ws_checker_finish(m.memo, NULL, 0);
+    const ws_finding *v;
+    size_t n = ws_checker_findings(m.memo, &v), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].kind == WS_FIND_UNEXPECTED_PORT) {
+            k++;
+            CU_ASSERT_EQUAL(v[i].flows[0] == 1 || v[i].flows[0] == 3, true);
+        }
+    CU_ASSERT_EQUAL(k, 2);
+    memo_close(&m);
+}
+
 /* ---- many flows: the whole run compared ---------------------------------- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -167,7 +207,8 @@ static const char *const hosts[] = {NODE_A, NODE_B, EDGE_OSLO, EDGE_BERGEN, SRV,
 #define N_HOSTS (sizeof(hosts) / sizeof(hosts[0]))
 
 static const char *const learned[] = {"api.testco.example", "www.other.example",
-                                      "x.testco.example", "api.testco.example."};
+                                      "x.testco.example",   "api.testco.example.",
+                                      "a.rec.testco.example", "ntp.testco.example"};
 #define N_LEARNED (sizeof(learned) / sizeof(learned[0]))
 
 /* Ports of the pack's rules, their neighbours and a few others. */
@@ -196,6 +237,22 @@ static ws_flow random_flow(uint64_t id)
     };
     uint8_t proto = protos[rnd(sizeof(protos))];
     const char *src = hosts[rnd(N_HOSTS)], *dst = hosts[rnd(N_HOSTS)];
+    /* now and then one of thousands of addresses (more than the host memo
+     * has slots), listed by prefix or not listed */
+    static char many[2][32];
+    for (int i = 0; i < 2; i++)
+        if (!rnd(6)) {
+            unsigned x = rnd(12000);
+            if (x < 200)
+                snprintf(many[i], sizeof(many[i]), "10.0.3.%u", x + 1);
+            else
+                snprintf(many[i], sizeof(many[i]), "10.%u.%u.%u", x % 2 ? 8 : 9, x / 250,
+                         x % 250 + 1);
+            if (i == 0)
+                src = many[0];
+            else
+                dst = many[1];
+        }
     uint16_t sport = rnd(3) ? ports[rnd(N_PORTS)] : (uint16_t)(1024 + rnd(64511));
     uint16_t dport = ports[rnd(N_PORTS)];
     if (rnd(2)) {
@@ -288,20 +345,77 @@ static void same_coverage(const ws_checker *a, const ws_checker *b)
     }
 }
 
-/* 20,000 random flows among listed and unlisted hosts, on the pack's ports
- * and others, with names learned now and then (some the rules name, some
- * not): every flow gets the same rule, and the run the same findings and
- * coverage, with the memo as without it. The flows repeat keys far more
- * often than the memo's slots, and enough keys differ that slots are
- * taken over. */
-static void test_random_run(void)
+/* The listed hosts that sent something, as the end of the run sorts them. */
+static void same_present(const ws_checker *a, const ws_checker *b)
+{
+    CU_ASSERT_EQUAL_FATAL(a->n_present, b->n_present);
+    for (size_t i = 0; i < a->n_present; i++) {
+        CU_ASSERT(ws_addr_eq(&a->present[i].addr, &b->present[i].addr));
+        CU_ASSERT_PTR_EQUAL(a->present[i].entry, b->present[i].entry);
+    }
+}
+
+/* Two listed hosts whose addresses share a slot of the host memo, in one
+ * flow and in turn: each is present, once, whichever took the slot last. */
+static void test_hosts_sharing_a_slot(void)
 {
     memo_env m;
-    memo_open(&m);
+    memo_open_site(&m, TC_SITE_NAMES);
+    /* two addresses of 10.8.0.0/16 (listed: endpoint) with one slot */
+    static uint32_t first[CHECK_HOST_SLOTS];
+    char a[32] = "", b[32] = "";
+    for (uint32_t i = 1; i < 65536 && !*b; i++) {
+        ws_addr x;
+        char s[32];
+        snprintf(s, sizeof(s), "10.8.%u.%u", i >> 8, i & 255);
+        x = tc_addr(s);
+        size_t slot = ws_checker_host_slot(m.memo, &x);
+        if (first[slot]) {
+            snprintf(a, sizeof(a), "10.8.%u.%u", first[slot] >> 8, first[slot] & 255);
+            snprintf(b, sizeof(b), "%s", s);
+        }
+        first[slot] = i;
+    }
+    CU_ASSERT_FATAL(*b != '\0');
+    /* UDP 123 from one client to the other (no rule: unexpected-port), both
+     * ways answered, then each alone, then the pair again */
+    ws_flow f1 = tc_flow(1, 17, a, 40001, b, 123, TC_ANSWERED);
+    ws_flow f2 = tc_flow(2, 17, b, 40002, a, 123, TC_ANSWERED);
+    ws_flow f3 = tc_flow(3, 17, a, 40003, SRV, 9, TC_UNANSWERED);
+    ws_flow f4 = tc_flow(4, 17, b, 40004, SRV, 9, TC_UNANSWERED);
+    const ws_flow *fl[] = {&f1, &f2, &f3, &f4, &f1};
+    for (size_t i = 0; i < 5; i++)
+        judge(&m, fl[i]);
+    ws_checker_finish(m.memo, NULL, 0);
+    ws_checker_finish(m.fresh, NULL, 0);
+    CU_ASSERT_EQUAL(m.memo->n_present, 2);
+    same_present(m.memo, m.fresh);
+    memo_close(&m);
+}
+
+/* 20,000 random flows among listed and unlisted hosts, on the pack's ports
+ * and others, with names learned now and then (some the rules or the site
+ * name, some not): every flow gets the same rule, and the run the same
+ * findings and coverage, with the memos as without them. The flows repeat
+ * keys far more often than the memos' slots, and enough keys and addresses
+ * differ that slots are taken over. */
+static void random_run(const char *site, size_t memo_slots, size_t host_slots)
+{
+    memo_env m;
+    memo_open_site(&m, site);
+    if (memo_slots)
+        ws_checker_set_memo(m.memo, memo_slots, host_slots);
     size_t allowed = 0, differ = 0;
     for (uint64_t id = 1; id <= 20000; id++) {
         if (!rnd(200)) {
             ws_addr a = tc_addr(hosts[rnd(N_HOSTS)]);
+            ws_names_add(m.names, &a, learned[rnd(N_LEARNED)]);
+        }
+        if (!rnd(100)) {
+            char addr[32];
+            unsigned x = rnd(12000);
+            snprintf(addr, sizeof(addr), "10.9.%u.%u", x / 250, x % 250 + 1);
+            ws_addr a = tc_addr(addr);
             ws_names_add(m.names, &a, learned[rnd(N_LEARNED)]);
         }
         if (!rnd(500)) {
@@ -325,8 +439,15 @@ static void test_random_run(void)
     ws_checker_finish(m.fresh, NULL, 0);
     same_findings(m.memo, m.fresh);
     same_coverage(m.memo, m.fresh);
+    same_present(m.memo, m.fresh);
     memo_close(&m);
 }
+
+static void test_random_run(void) { random_run(TC_SITE, 0, 0); }
+static void test_random_run_names(void) { random_run(TC_SITE_NAMES, 0, 0); }
+/* memos of a few slots: keys and addresses take slots over all the time */
+static void test_random_run_small(void) { random_run(TC_SITE_NAMES, 8, 4); }
+static void test_random_run_tiny(void) { random_run(TC_SITE, 2, 2); }
 
 int main(void)
 {
@@ -336,7 +457,12 @@ int main(void)
         {"a second name learned", test_second_name_learned},
         {"same roles, other names", test_same_roles_other_names},
         {"the source port", test_source_port},
-        {"a random run, with and without the memo", test_random_run},
+        {"a host listed by a name learned later", test_name_pattern_learned},
+        {"two hosts in one slot of the host memo", test_hosts_sharing_a_slot},
+        {"a random run, with and without the memos", test_random_run},
+        {"the same with hosts listed by name pattern", test_random_run_names},
+        {"the same with memos of 8 and 4 slots", test_random_run_small},
+        {"the same with memos of 2 slots", test_random_run_tiny},
         {NULL, NULL},
     };
     ws_test_suite("check_memo", cases);

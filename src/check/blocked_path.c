@@ -53,6 +53,8 @@ void ws_check_blocked_path(const ws_check_flow *cf, ws_findings *out)
     const ws_flow *f = cf->f;
     ws_finding fd;
     ws_finding_from_flow(&fd, cf, WS_FIND_BLOCKED_PATH, ws_rule_blocked_severity(r), r);
+    if (ws_findings_merge_known(out, &fd))
+        return; /* its words are the group's first flow's */
     char how[200], tbuf[8], a[WS_ADDR_STRLEN], b[WS_ADDR_STRLEN], c[WS_ADDR_STRLEN];
     char src[200];
     uint8_t icmp_proto = f->ip_version == 6 ? 58 : 1;
@@ -67,7 +69,7 @@ void ws_check_blocked_path(const ws_check_flow *cf, ws_findings *out)
     case WS_OUT_ICMP_ERROR:
         snprintf(how, sizeof(how), "was answered by ICMP %u/%u (%s) from %s", f->icmp_type,
                  f->icmp_code, icmp_code_text(icmp_proto, f->icmp_type, f->icmp_code),
-                 ws_addr_str(&f->icmp_reporter, c));
+                 ws_check_addr_text(&f->icmp_reporter, c));
         break;
     default:
         snprintf(how, sizeof(how), "got no reply (%llu packet%s, none back)",
@@ -79,8 +81,8 @@ void ws_check_blocked_path(const ws_check_flow *cf, ws_findings *out)
     if (fd.has_ports)
         snprintf(port, sizeof(port), "/%u", f->dport);
     ws_finding_message(&fd, "%s%s from %s to %s %s: the %s path of rule %s is blocked (%s).",
-             ws_transport_name(f->proto, tbuf), port, ws_addr_str(&cf->src.addr, a),
-             ws_addr_str(&cf->dst.addr, b), how, ws_requirement_name(r->requirement), r->id,
+             ws_transport_name(f->proto, tbuf), port, ws_check_addr_text(&cf->src.addr, a),
+             ws_check_addr_text(&cf->dst.addr, b), how, ws_requirement_name(r->requirement), r->id,
              ws_source_text(&r->source, src, sizeof(src)));
     ws_finding_str(&fd, "outcome", ws_outcome_name(cf->outcome));
     if (f->proto == 6)

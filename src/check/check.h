@@ -95,6 +95,15 @@ void ws_findings_free(ws_findings *fs);
  * max_findings is counted in findings_dropped.
  */
 void ws_findings_add(ws_findings *fs, const ws_finding *f);
+/*
+ * When f's group is kept already with a severity at least f's, merges f
+ * into it as ws_findings_add would (count, first/last seen, example flows;
+ * the group's message and evidence stay) and returns true. False: nothing
+ * done, f must go through ws_findings_add. Only f's key, severity, count,
+ * times and example flows are read, so a check may call it before writing
+ * the message and evidence.
+ */
+bool ws_findings_merge_known(ws_findings *fs, const ws_finding *f);
 /* Sorts worst first (severity, then kind, then first seen). */
 void ws_findings_sort(ws_findings *fs);
 size_t ws_findings_get(const ws_findings *fs, const ws_finding **out);
@@ -129,6 +138,9 @@ void ws_check_blocked_path(const ws_check_flow *cf, ws_findings *out);
 /* Fills the parts of a finding every flow check fills the same way. */
 void ws_finding_from_flow(ws_finding *fd, const ws_check_flow *cf, ws_finding_kind kind,
                           ws_severity sev, const ws_rule *rule);
+/* ws_addr_str's text of an address; an IPv4 address written here rather
+ * than by inet_ntop (whose printf costs more than the rest of a finding). */
+char *ws_check_addr_text(const ws_addr *a, char buf[WS_ADDR_STRLEN]);
 /* "10.0.0.1 (pexip-conferencing-node, label)" */
 char *ws_host_text(const ws_host *h, const ws_ruleset *rs, char *buf, size_t len);
 /* "Section / Row" of a rule's or constraint's source. */

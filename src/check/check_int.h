@@ -10,7 +10,8 @@
 /* Rules that allow one flow, as coverage counts them (ws_rules_match_all). */
 #define CHECK_MAX_ALL 16
 
-/* Slots of the match memo (a power of two). */
+/* Slots of the match memo (a power of two; a key may sit in either slot of
+ * its pair): 4,096 of 328 bytes, 1.3 MB. */
 #define CHECK_MEMO_SLOTS 4096
 
 /*
@@ -37,6 +38,18 @@ typedef struct match_memo {
     const ws_rule *all[CHECK_MAX_ALL];
 } match_memo;
 
+/* Slots of the host memo (a power of two): 4,096 of 32 bytes, 128 KB. */
+#define CHECK_HOST_SLOTS 4096
+
+/* What is known of an address for good: the site entry that lists it by
+ * address or prefix (NULL: none; a name pattern may still list it, by the
+ * names learned), and whether it is among the present hosts. */
+typedef struct host_memo {
+    ws_addr addr;                /* family 0: slot empty */
+    bool present;
+    const ws_site_host *entry;
+} host_memo;
+
 /* Flows of one rule between two listed hosts (a plays "from", b "to"). */
 typedef struct pair_acct {
     const ws_rule *rule;
@@ -55,7 +68,9 @@ struct ws_checker {
     ws_roleset by_name;          /* open roles + the roles given by name pattern */
     ws_rules_index *index;       /* rules by transport and port; NULL: plain scan */
     ws_findings *findings;
-    match_memo *memo;            /* CHECK_MEMO_SLOTS of them; NULL: none */
+    match_memo *memo;            /* n_memo of them; NULL: none */
+    host_memo *hosts;            /* n_hosts of them; NULL: none */
+    size_t n_memo, n_hosts;
 
     ws_host *present;            /* listed hosts that sent something */
     size_t n_present, cap_present;
@@ -73,8 +88,13 @@ struct ws_checker {
     size_t n_meshes;
 };
 
-/* Turns the match memo off (every flow matched afresh) or on again. */
-void ws_checker_set_memo(ws_checker *c, bool on);
+/* Gives the match and host memos that many slots, empty (powers of two,
+ * at least 2; CHECK_MEMO_SLOTS and CHECK_HOST_SLOTS at first); 0 turns one
+ * off (every flow matched, or its hosts looked up, afresh). */
+void ws_checker_set_memo(ws_checker *c, size_t memo_slots, size_t host_slots);
+
+/* The host memo's slot for an address (tests find addresses sharing one). */
+size_t ws_checker_host_slot(const ws_checker *c, const ws_addr *a);
 
 /* Resolves a host with the names learned for it (names may be NULL). */
 void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,

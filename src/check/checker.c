@@ -7,14 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The address's 16 bytes as two words, mixed (the multiply-xorshift of
+ * SplitMix64); the family in the low bits of the first. */
 static uint64_t addr_hash(const ws_addr *a)
 {
-    uint64_t h = 14695981039346656037ULL ^ a->family;
-    for (size_t i = 0; i < 16; i++) {
-        h ^= a->b[i];
-        h *= 1099511628211ULL;
-    }
-    return h ^ (h >> 29);
+    uint64_t x, y;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    uint64_t h = (x ^ a->family) * 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 31) ^ y) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+static inline bool addr_same(const ws_addr *x, const ws_addr *y)
+{
+    return x->family == y->family && !memcmp(x->b, y->b, sizeof(x->b));
+}
+
+size_t ws_checker_host_slot(const ws_checker *c, const ws_addr *a)
+{
+    return addr_hash(a) & (c->n_hosts - 1);
+}
+
+static host_memo *host_slot(const ws_checker *c, const ws_addr *a)
+{
+    return &c->hosts[ws_checker_host_slot(c, a)];
 }
 
 ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
@@ -36,9 +54,10 @@ ws_checker *ws_checker_new(const ws_ruleset *rs, const ws_site *site,
         c->by_name.w[w] |= c->open.w[w];
     c->findings = ws_findings_new(limits, stats);
     c->index = ws_rules_index_new(rs);
-    c->memo = calloc(CHECK_MEMO_SLOTS, sizeof(*c->memo));
-    if (!c->findings || !c->index || !c->memo) {
+    ws_checker_set_memo(c, CHECK_MEMO_SLOTS, CHECK_HOST_SLOTS);
+    if (!c->findings || !c->index || !c->memo || !c->hosts) {
         free(c->memo);
+        free(c->hosts);
         ws_findings_free(c->findings);
         ws_rules_index_free(c->index);
         free(c);
@@ -54,6 +73,7 @@ void ws_checker_free(ws_checker *c)
     ws_findings_free(c->findings);
     ws_rules_index_free(c->index);
     free(c->memo);
+    free(c->hosts);
     free(c->present);
     free(c->present_idx);
     free(c->pairs);
@@ -83,6 +103,31 @@ void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,
         *n_names = n;
     out->addr = *a;
     out->entry = ws_site_lookup(c->site, a, names, n);
+    out->roles = out->entry ? &out->entry->roles : &c->open;
+}
+
+/* ws_checker_resolve for a flow's host, the part that depends on the
+ * address alone (the entry listing it by address or prefix, which no name
+ * can change) taken from the host memo. */
+static void resolve_flow_host(ws_checker *c, const ws_addr *a, ws_host *out,
+                              const char **names, size_t *n_names)
+{
+    if (!c->hosts) {
+        ws_checker_resolve(c, a, out, names, n_names);
+        return;
+    }
+    size_t n = c->names ? c->names(c->names_ctx, a, names, CHECK_MAX_NAMES) : 0;
+    *n_names = n;
+    out->addr = *a;
+    host_memo *h = host_slot(c, a);
+    if (!h->addr.family || !addr_same(&h->addr, a)) {
+        h->addr = *a;
+        h->entry = ws_site_lookup(c->site, a, NULL, 0);
+        h->present = false;
+    }
+    out->entry = h->entry;
+    if (!out->entry && n && c->site && !ws_site_address_only(c->site))
+        out->entry = ws_site_lookup(c->site, a, names, n);
     out->roles = out->entry ? &out->entry->roles : &c->open;
 }
 
@@ -117,28 +162,28 @@ static bool grow_index(uint32_t **idx, size_t *icap, size_t n, const void *base,
 
 static const ws_addr *host_key(const void *e) { return &((const ws_host *)e)->addr; }
 
-static void mark_present(ws_checker *c, const ws_host *h)
+/* Adds a listed host to the present ones; true when it is one of them
+ * afterwards. */
+static bool add_present(ws_checker *c, const ws_host *h)
 {
-    if (!h->entry)
-        return;
     if (c->present_icap) {
         size_t j = addr_hash(&h->addr) & (c->present_icap - 1);
         while (c->present_idx[j]) {
-            if (ws_addr_eq(&c->present[c->present_idx[j] - 1].addr, &h->addr))
-                return;
+            if (addr_same(&c->present[c->present_idx[j] - 1].addr, &h->addr))
+                return true;
             j = (j + 1) & (c->present_icap - 1);
         }
     }
     if (c->n_present >= c->limits->max_coverage) {
         c->stats->coverage_dropped++;
-        return;
+        return false;
     }
     if (c->n_present == c->cap_present) {
         size_t cap = c->cap_present ? c->cap_present * 2 : 32;
         ws_host *p = realloc(c->present, cap * sizeof(*p));
         if (!p) {
             c->stats->coverage_dropped++;
-            return;
+            return false;
         }
         c->present = p;
         c->cap_present = cap;
@@ -146,13 +191,32 @@ static void mark_present(ws_checker *c, const ws_host *h)
     if (!grow_index(&c->present_idx, &c->present_icap, c->n_present, c->present,
                     sizeof(ws_host), host_key)) {
         c->stats->coverage_dropped++;
-        return;
+        return false;
     }
     c->present[c->n_present] = *h;
     size_t j = addr_hash(&h->addr) & (c->present_icap - 1);
     while (c->present_idx[j])
         j = (j + 1) & (c->present_icap - 1);
     c->present_idx[j] = (uint32_t)(++c->n_present);
+    return true;
+}
+
+/* A listed host that sent something (or that a tracked path tried to
+ * reach) is present: known from the host memo once it is. */
+static void mark_present(ws_checker *c, const ws_host *h)
+{
+    if (!h->entry)
+        return;
+    if (!c->hosts) {
+        add_present(c, h);
+        return;
+    }
+    host_memo *m = host_slot(c, &h->addr);
+    bool mine = m->addr.family && addr_same(&m->addr, &h->addr);
+    if (mine && m->present)
+        return;
+    if (add_present(c, h) && mine)
+        m->present = true;
 }
 
 /* ---- rule paths seen ------------------------------------------------------ */
@@ -171,7 +235,7 @@ static uint32_t *pair_slot(const ws_checker *c, const ws_rule *r, const ws_addr 
     size_t j = pair_hash(r, a, b) & (c->pair_icap - 1);
     while (c->pair_idx[j]) {
         const pair_acct *p = &c->pairs[c->pair_idx[j] - 1];
-        if (p->rule == r && ws_addr_eq(&p->a, a) && ws_addr_eq(&p->b, b))
+        if (p->rule == r && addr_same(&p->a, a) && addr_same(&p->b, b))
             break;
         j = (j + 1) & (c->pair_icap - 1);
     }
@@ -425,9 +489,17 @@ static void match_flow(ws_checker *c, const ws_match_query *q, bool src_listed,
         out->all = fresh;
         return;
     }
-    match_memo *slot = &c->memo[h & (CHECK_MEMO_SLOTS - 1)];
-    if (!slot->src_roles || !memo_same(slot, &k)) {
+    /* two ways: a key may sit in either slot of its pair; a new one takes
+     * the first, whose key moves to the second */
+    match_memo *slot = &c->memo[h & (c->n_memo - 2)];
+    if (slot->src_roles && memo_same(slot, &k)) {
+        /* found */
+    } else if (slot[1].src_roles && memo_same(&slot[1], &k)) {
+        slot++;
+    } else {
         k.n_all = (uint8_t)match_fresh(c, q, src_listed, dst_listed, &k.match, k.all);
+        if (slot->src_roles)
+            memcpy(&slot[1], slot, sizeof(*slot));
         memcpy(slot, &k, sizeof(k));
     }
     out->match = slot->match;
@@ -435,14 +507,14 @@ static void match_flow(ws_checker *c, const ws_match_query *q, bool src_listed,
     out->all = slot->all;
 }
 
-void ws_checker_set_memo(ws_checker *c, bool on)
+void ws_checker_set_memo(ws_checker *c, size_t memo_slots, size_t host_slots)
 {
-    if (!on) {
-        free(c->memo);
-        c->memo = NULL;
-    } else if (!c->memo) {
-        c->memo = calloc(CHECK_MEMO_SLOTS, sizeof(*c->memo));
-    }
+    free(c->memo);
+    free(c->hosts);
+    c->memo = memo_slots ? calloc(memo_slots, sizeof(*c->memo)) : NULL;
+    c->hosts = host_slots ? calloc(host_slots, sizeof(*c->hosts)) : NULL;
+    c->n_memo = c->memo ? memo_slots : 0;
+    c->n_hosts = c->hosts ? host_slots : 0;
 }
 
 const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outcome,
@@ -455,8 +527,8 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     cf.f = f;
     cf.outcome = outcome;
     cf.app = app;
-    ws_checker_resolve(c, &f->src, &cf.src, src_names, &n_src);
-    ws_checker_resolve(c, &f->dst, &cf.dst, dst_names, &n_dst);
+    resolve_flow_host(c, &f->src, &cf.src, src_names, &n_src);
+    resolve_flow_host(c, &f->dst, &cf.dst, dst_names, &n_dst);
     cf.dst_names = dst_names;
     cf.n_dst_names = n_dst;
 

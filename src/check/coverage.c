@@ -162,7 +162,7 @@ static bool always_listed(const ws_checker *c, const ws_host *h)
  * millions).
  */
 static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
-                          size_t n_listed)
+                          size_t n_listed, const uint32_t *pairs, size_t n_pairs)
 {
     bool mesh = ws_check_rule_in_mesh(r);
     /* listed: the indices of the always_listed present hosts, in order (the
@@ -187,8 +187,9 @@ static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
                 return;
         }
     }
-    for (size_t i = 0; i < c->n_pairs; i++) {
-        const pair_acct *p = &c->pairs[i];
+    /* pairs: the indices of r's pairs, in order; NULL: every pair */
+    for (size_t pi = 0; pi < n_pairs; pi++) {
+        const pair_acct *p = &c->pairs[pairs ? pairs[pi] : pi];
         if (p->rule != r)
             continue;
         const ws_host *a = present_host(c, &p->a), *b = present_host(c, &p->b);
@@ -292,15 +293,57 @@ void ws_check_coverage(ws_checker *c)
     for (size_t i = 0; listed && i < c->n_present; i++)
         if (always_listed(c, &c->present[i]))
             listed[n_listed++] = i;
+    /* The pairs by rule, each rule's in the order they were first seen
+     * (a counting sort on the rule's position among all the packs' rules),
+     * found once rather than scanned for each rule. Without memory for
+     * them, every pair for every rule. */
     const ws_pack *const *packs;
     size_t np = ws_ruleset_packs(c->rs, &packs);
+    size_t *base = malloc((np + 1) * sizeof(*base));
+    size_t n_rules = 0;
+    for (size_t k = 0; base && k < np; k++) {
+        base[k] = n_rules;
+        n_rules += packs[k]->n_rules;
+    }
+    size_t *start = calloc(n_rules + 1, sizeof(*start));
+    uint32_t *order = malloc((c->n_pairs ? c->n_pairs : 1) * sizeof(*order));
+    size_t *rule_of = malloc((c->n_pairs ? c->n_pairs : 1) * sizeof(*rule_of));
+    bool grouped = base && start && order && rule_of;
+    for (size_t i = 0; grouped && i < c->n_pairs; i++) {
+        const ws_rule *r = c->pairs[i].rule;
+        size_t k = 0;
+        while (k < np && packs[k] != r->pack)
+            k++;
+        grouped = k < np;
+        rule_of[i] = grouped ? base[k] + r->index : 0;
+        if (grouped)
+            start[rule_of[i] + 1]++;
+    }
+    for (size_t g = 0; grouped && g < n_rules; g++)
+        start[g + 1] += start[g];
+    for (size_t i = 0, *fill = start; grouped && i < c->n_pairs; i++)
+        order[fill[rule_of[i]]++] = (uint32_t)i;
+    /* filling moved each start to its rule's end: the start of rule g is
+     * now start[g - 1] (0 for the first) */
     for (size_t k = 0; k < np; k++) {
-        for (size_t i = 0; i < packs[k]->n_rules; i++)
-            if (rule_tracked(&packs[k]->rules[i]))
-                rule_coverage(c, &packs[k]->rules[i], listed, n_listed);
+        for (size_t i = 0; i < packs[k]->n_rules; i++) {
+            const ws_rule *r = &packs[k]->rules[i];
+            if (!rule_tracked(r))
+                continue;
+            if (!grouped) {
+                rule_coverage(c, r, listed, n_listed, NULL, c->n_pairs);
+                continue;
+            }
+            size_t g = base[k] + i, from = g ? start[g - 1] : 0;
+            rule_coverage(c, r, listed, n_listed, order + from, start[g] - from);
+        }
         for (size_t i = 0; i < packs[k]->n_constraints; i++)
             if (packs[k]->constraints[i].kind == WS_CONSTRAINT_FULL_MESH)
                 mesh(c, &packs[k]->constraints[i]);
     }
+    free(base);
+    free(start);
+    free(order);
+    free(rule_of);
     free(listed);
 }

@@ -255,14 +255,19 @@ static void from_group(ws_finding *f, const group *g)
 
 /* ---- grouping ----------------------------------------------------------- */
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
+/* One word into the hash (the multiply-xorshift of SplitMix64). */
+static uint64_t mix(uint64_t h, uint64_t v)
 {
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 31);
+}
+
+static uint64_t mix_addr(uint64_t h, const ws_addr *a)
+{
+    uint64_t x, y;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    return mix(mix(mix(h, a->family), x), y);
 }
 
 /* What a group is known by. */
@@ -290,22 +295,24 @@ static gkey key_at(const ws_findings *fs, size_t i)
 
 static uint64_t key_hash(const gkey *k)
 {
-    uint64_t h = 14695981039346656037ULL;
-    uint8_t kind = (uint8_t)k->kind;
-    h = mix(h, &kind, 1);
-    h = mix(h, &k->rule, sizeof(k->rule));
-    h = mix(h, &k->constraint, sizeof(k->constraint));
-    h = mix(h, k->src, sizeof(*k->src));
-    h = mix(h, k->dst, sizeof(*k->dst));
-    h = mix(h, &k->proto, 1);
-    h = mix(h, &k->dport, sizeof(k->dport));
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    h = mix(h, (uint64_t)k->kind << 24 | (uint64_t)k->proto << 16 | k->dport);
+    h = mix(h, (uint64_t)(uintptr_t)k->rule);
+    h = mix(h, (uint64_t)(uintptr_t)k->constraint);
+    h = mix_addr(h, k->src);
+    h = mix_addr(h, k->dst);
+    return h * 0x94d049bb133111ebULL;
+}
+
+static inline bool addr_same(const ws_addr *x, const ws_addr *y)
+{
+    return x->family == y->family && !memcmp(x->b, y->b, sizeof(x->b));
 }
 
 static bool same_key(const gkey *a, const gkey *b)
 {
     return a->kind == b->kind && a->rule == b->rule && a->constraint == b->constraint &&
-           ws_addr_eq(a->src, b->src) && ws_addr_eq(a->dst, b->dst) &&
+           addr_same(a->src, b->src) && addr_same(a->dst, b->dst) &&
            a->proto == b->proto && a->dport == b->dport;
 }
 
@@ -365,6 +372,32 @@ static void merge_group(ws_findings *fs, group *g, const ws_finding *f)
         g->n_ev = f->n_ev < WS_EVIDENCE_MAX ? f->n_ev : WS_EVIDENCE_MAX;
     }
     merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
+}
+
+bool ws_findings_merge_known(ws_findings *fs, const ws_finding *f)
+{
+    if (!fs->icap)
+        return false;
+    gkey k = key_of_finding(f);
+    for (size_t j = key_hash(&k) & (fs->icap - 1); fs->index[j]; j = (j + 1) & (fs->icap - 1)) {
+        size_t i = fs->index[j] - 1;
+        gkey o = key_at(fs, i);
+        if (!same_key(&o, &k))
+            continue;
+        if (fs->full) {
+            ws_finding *g = &fs->v[i];
+            if (f->severity > g->severity)
+                return false;
+            merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
+        } else {
+            group *g = &fs->g[i];
+            if (f->severity > g->severity)
+                return false;
+            merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
+        }
+        return true;
+    }
+    return false;
 }
 
 /* Room for one more group in the current form. */

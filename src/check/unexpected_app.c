@@ -37,14 +37,17 @@ void ws_check_unexpected_app(const ws_check_flow *cf, ws_findings *out)
             return;
     ws_finding fd;
     ws_finding_from_flow(&fd, cf, WS_FIND_UNEXPECTED_APP, WS_SEV_MEDIUM, r);
+    if (ws_findings_merge_known(out, &fd))
+        return; /* its words are the group's first flow's */
     char a[WS_ADDR_STRLEN], b[WS_ADDR_STRLEN], tbuf[8], want[160] = "", src[200];
     for (size_t i = 0; i < r->n_apps; i++) {
         size_t used = strlen(want);
         snprintf(want + used, sizeof(want) - used, "%s%s", i ? " or " : "", r->apps[i]);
     }
     ws_finding_message(&fd, "%s/%u from %s to %s is allowed by rule %s for %s, but DPI saw %s (%s).",
-             ws_transport_name(cf->f->proto, tbuf), cf->f->dport, ws_addr_str(&cf->src.addr, a),
-             ws_addr_str(&cf->dst.addr, b), r->id, want, cf->app,
+             ws_transport_name(cf->f->proto, tbuf), cf->f->dport,
+             ws_check_addr_text(&cf->src.addr, a), ws_check_addr_text(&cf->dst.addr, b), r->id,
+             want, cf->app,
              ws_source_text(&r->source, src, sizeof(src)));
     ws_finding_str(&fd, "expected", want);
     ws_finding_str(&fd, "seen", cf->app);

@@ -7,8 +7,9 @@
 
 #include "flow/flow.h"
 
-bool ws_unexpected_port_finding(const ws_check_flow *cf, const ws_ruleset *rs,
-                                ws_finding *out)
+/* The finding's kind, severity, hosts, ports, times and flow, without its
+ * words; false when the flow is not one. */
+static bool finding_head(const ws_check_flow *cf, ws_finding *fd)
 {
     if (cf->match.rule || (!cf->src.entry && !cf->dst.entry))
         return false;
@@ -22,9 +23,16 @@ bool ws_unexpected_port_finding(const ws_check_flow *cf, const ws_ruleset *rs,
      * would allow, and ICMP are worth a look but weigh less. */
     ws_severity sev = icmp ? WS_SEV_INFO
                            : (failed || near_excuse) ? WS_SEV_LOW : WS_SEV_MEDIUM;
-    ws_finding *fd = out;
     ws_finding_from_flow(fd, cf, WS_FIND_UNEXPECTED_PORT, sev, NULL);
+    return true;
+}
 
+/* The finding's message and evidence. */
+static void finding_words(const ws_check_flow *cf, const ws_ruleset *rs, ws_finding *fd)
+{
+    const ws_flow *f = cf->f;
+    bool icmp = f->proto == 1 || f->proto == 58;
+    bool failed = ws_check_flow_failed(cf, false);
     char src[256], dst[256], tbuf[8], what[48];
     const char *t = ws_transport_name(f->proto, tbuf);
     if (fd->has_ports)
@@ -51,6 +59,14 @@ bool ws_unexpected_port_finding(const ws_check_flow *cf, const ws_ruleset *rs,
     ws_finding_str(fd, "outcome", ws_outcome_name(cf->outcome));
     if (cf->n_dst_names)
         ws_finding_str(fd, "dst_name", cf->dst_names[0]);
+}
+
+bool ws_unexpected_port_finding(const ws_check_flow *cf, const ws_ruleset *rs,
+                                ws_finding *out)
+{
+    if (!finding_head(cf, out))
+        return false;
+    finding_words(cf, rs, out);
     return true;
 }
 
@@ -58,6 +74,8 @@ void ws_check_unexpected_port(const ws_check_flow *cf, const ws_ruleset *rs,
                               ws_findings *out)
 {
     ws_finding fd;
-    if (ws_unexpected_port_finding(cf, rs, &fd))
-        ws_findings_add(out, &fd);
+    if (!finding_head(cf, &fd) || ws_findings_merge_known(out, &fd))
+        return; /* none, or its group's words are its first flow's */
+    finding_words(cf, rs, &fd);
+    ws_findings_add(out, &fd);
 }

@@ -212,6 +212,9 @@ typedef struct ix_proto {
      * (NULL: no rule of the protocol has ports, one class) */
     uint32_t *ccut;
     size_t n_ccut;
+    /* the classes of the first and last port of each block of 256 ports:
+     * equal, the whole block is one class */
+    uint32_t *blk;              /* 2 * 256: first, last */
     bool names;                 /* some rule of the protocol names its responder */
 } ix_proto;
 
@@ -265,6 +268,17 @@ static bool ix_classes(ix_proto *px, const ws_rule *const *rules, size_t n)
         }
     px->ccut = cut;
     px->n_ccut = cuts_unique(cut, k);
+    px->blk = malloc(2 * 256 * sizeof(*px->blk));
+    if (!px->blk)
+        return false;
+    for (uint32_t b = 0, c = 0; b < 256; b++) {
+        while (c + 1 < px->n_ccut && px->ccut[c + 1] <= b * 256)
+            c++;
+        px->blk[2 * b] = c;
+        while (c + 1 < px->n_ccut && px->ccut[c + 1] <= b * 256 + 255)
+            c++;
+        px->blk[2 * b + 1] = c;
+    }
     return true;
 }
 
@@ -339,6 +353,7 @@ void ws_rules_index_free(ws_rules_index *ix)
         free(ix->proto[p].start);
         free(ix->proto[p].list);
         free(ix->proto[p].ccut);
+        free(ix->proto[p].blk);
     }
     free(ix);
 }
@@ -372,8 +387,11 @@ uint32_t ws_rules_index_port_class(const ws_rules_index *ix, uint8_t proto, uint
     const ix_proto *px = &ix->proto[proto];
     if (!px->ccut)
         return 0;
-    /* the last class starting at or below port (ccut[0] = 0 always is) */
-    size_t lo = 0, hi = px->n_ccut;
+    /* the last class starting at or below port (ccut[0] = 0 always is),
+     * among those of its block of 256 */
+    size_t lo = px->blk[2 * (port >> 8)], hi = px->blk[2 * (port >> 8) + 1] + 1;
+    if (hi - lo == 1)
+        return (uint32_t)lo;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (px->ccut[mid] <= port)

@@ -467,13 +467,18 @@ fail:
     return NULL;
 }
 
+/* Is a inside h's prefix? h->addr has its host bits cleared already, so
+ * only the prefix's whole bytes and the bits of its last partial byte are
+ * compared. */
 static bool in_prefix(const ws_site_host *h, const ws_addr *a)
 {
     if (a->family != h->addr.family)
         return false;
-    ws_addr m = *a;
-    mask(&m, h->plen);
-    return ws_addr_eq(&m, &h->addr);
+    unsigned plen = h->plen < 128 ? h->plen : 128;
+    unsigned whole = plen / 8, bits = plen % 8;
+    if (memcmp(a->b, h->addr.b, whole) != 0)
+        return false;
+    return !bits || !((a->b[whole] ^ h->addr.b[whole]) & (0xff00u >> bits) & 0xffu);
 }
 
 const ws_site_host *ws_site_lookup(const ws_site *s, const ws_addr *a,
