@@ -1,4 +1,4 @@
-/* test_common_ring.c - the queue between wirespec's threads (the reader, nDPI's worker):
+/* test_common_ring.c - the queue between wirespec's threads (the main thread and nDPI's worker):
  * every record arrives once, whole and in order, whatever the sizes, the
  * wrap-around and the speed of either end; waits on a flag end. */
 #include <pthread.h>

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# With threads (--limit threads=1: captures read on a thread of their own,
-# nDPI on another) the reports are those of one thread (threads=0), byte for
-# byte: the nDPI corpus in one process (with and without a site), every
+# With nDPI on a thread of its own (--limit threads=1) the reports are those
+# of one thread (threads=0), byte for byte: the nDPI corpus in one process (with and without a site), every
 # capture of captures/ with its site file, and a generated bench capture big
 # enough to wrap the queues many times and to end flows at idle sweeps.
 # Under ThreadSanitizer (tools/setup --tsan) a data race fails the run too.

@@ -7,10 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pthread.h>
-#include <stdatomic.h>
-
-#include "common/ring.h"
 #include "decode/decode.h"
 #include "dpi/dpi.h"
 #include "names/names.h"
@@ -260,8 +256,8 @@ void ws_run_snapshot(ws_run *run)
 ws_run *ws_run_new_stream(const ws_limits *limits, char *err, size_t errlen)
 {
     ws_run *run = ws_run_new(limits, NULL, 0, NULL, err, errlen);
-    /* Live runs keep nDPI on the capture thread: threads are measured and
-     * tested on offline audits only (doc/performance.md). */
+    /* Live runs keep nDPI on the capture thread: the worker thread is
+     * measured and tested on offline audits only (doc/performance.md). */
     if (run)
         run->limits.threads = 0;
     return run;
@@ -298,110 +294,11 @@ void ws_run_clear_flows(ws_run *run)
     run->nrecs = 0;
 }
 
-/* ---- reading on a thread of its own (limits.threads) --------------------
- *
- * The reader thread runs the source (libpcap, the filter, the per-input
- * counts) and copies each frame into a ring; this thread takes them out in
- * the same order and does what it would have done with them directly. Only
- * frame bytes and their pcap header fields cross over; the source is the
- * reader's until it has finished.
- */
-
-/* Bytes of frames queued between the reader and the main thread. */
-#define FRAME_RING_BYTES (2u << 20)
-
-typedef struct frame_rec {
-    int32_t dlt;
-    uint32_t caplen, wire_len;
-    int64_t ts_us;
-    /* A frame too big for the ring stays in libpcap's buffer: the reader
-     * waits until the main thread has set done. */
-    const uint8_t *big;
-    atomic_bool *done;
-    uint8_t data[];
-} frame_rec;
-
-typedef struct reader {
-    ws_source *source;
-    ws_ring *ring;
-    size_t failed;
-} reader;
-
-static ws_frame_verdict queue_frame(const ws_input *in, int dlt, const uint8_t *data,
-                                    uint32_t caplen, uint32_t wire_len, int64_t ts_us,
-                                    void *ctx)
-{
-    (void)in;
-    reader *rd = ctx;
-    bool supported = ws_dlt_supported(dlt);
-    /* on_frame only counts a frame of a link type it cannot decode. */
-    uint32_t copy = supported ? caplen : 0;
-    bool fits = copy <= ws_ring_max_record(rd->ring) - sizeof(frame_rec);
-    frame_rec *f = ws_ring_reserve(rd->ring, sizeof(*f) + (fits ? copy : 0));
-    f->dlt = dlt;
-    f->caplen = caplen;
-    f->wire_len = wire_len;
-    f->ts_us = ts_us;
-    if (fits) {
-        f->big = NULL;
-        f->done = NULL;
-        memcpy(f->data, data, copy);
-        ws_ring_commit(rd->ring);
-    } else {
-        atomic_bool done;
-        atomic_init(&done, false);
-        f->big = data;
-        f->done = &done;
-        ws_ring_commit(rd->ring);
-        ws_ring_wait_flag(rd->ring, &done);
-    }
-    /* What on_frame answers: skipped exactly when the link type is not one
-     * the decoder reads. */
-    return supported ? WS_FRAME_USED : WS_FRAME_SKIPPED;
-}
-
-static void *reader_main(void *arg)
-{
-    reader *rd = arg;
-    rd->failed = ws_source_run(rd->source, queue_frame, rd);
-    ws_ring_close(rd->ring);
-    return NULL;
-}
-
-/* Reads every input on a reader thread; false (nothing read) when the
- * thread or its ring cannot be had. */
-static bool read_threaded(ws_run *run)
-{
-    reader rd = {.source = run->source};
-    rd.ring = ws_ring_new(FRAME_RING_BYTES);
-    if (!rd.ring)
-        return false;
-    pthread_t t;
-    if (pthread_create(&t, NULL, reader_main, &rd) != 0) {
-        ws_ring_free(rd.ring);
-        return false;
-    }
-    size_t len;
-    frame_rec *f;
-    while ((f = ws_ring_next(rd.ring, &len))) {
-        on_frame(NULL, f->dlt, f->big ? f->big : f->data, f->caplen, f->wire_len, f->ts_us,
-                 run);
-        if (f->done)
-            atomic_store(f->done, true);
-        ws_ring_release(rd.ring);
-    }
-    pthread_join(t, NULL);
-    ws_ring_free(rd.ring);
-    run->failed = rd.failed;
-    return true;
-}
-
 size_t ws_run_audit(ws_run *run)
 {
     if (run->audited)
         return run->failed;
-    if (!run->limits.threads || !read_threaded(run))
-        run->failed = ws_source_run(run->source, on_frame, run);
+    run->failed = ws_source_run(run->source, on_frame, run);
     ws_run_finish(run);
     return run->failed;
 }

@@ -27,7 +27,7 @@ void ws_limits_default(ws_limits *l)
     l->frag_timeout_us = 30 * SEC;
     l->max_tunnel_depth = 4;
     l->dpi_max_packets = 24;
-    /* More threads only help with more processors to run them. */
+    /* A second thread only helps with a second processor to run it. */
     l->threads = sysconf(_SC_NPROCESSORS_ONLN) > 1;
     l->max_names = 65536;
     l->max_ike_sas = 16384;
@@ -69,7 +69,7 @@ static const struct {
     L(frag_timeout_us, K_USEC, "time a datagram may wait for its fragments, seconds"),
     L(max_tunnel_depth, K_U32, "IP-in-IP and GRE layers followed"),
     L(dpi_max_packets, K_U32, "packets per flow given to nDPI"),
-    L(threads, K_BOOL, "1: reading and nDPI on threads of their own (offline audits), 0: one thread"),
+    L(threads, K_BOOL, "1: nDPI on a thread of its own (offline audits), 0: one thread"),
     L(max_names, K_U32, "address-to-name bindings kept"),
     L(max_ike_sas, K_U32, "IKE SAs tracked at once"),
     L(max_findings, K_U32, "finding groups kept (kind, rule, hosts, port)"),

@@ -25,8 +25,8 @@ typedef struct ws_limits {
     uint32_t max_tunnel_depth;
     /* tagging */
     uint32_t dpi_max_packets;     /* packets per flow given to nDPI */
-    uint32_t threads;             /* 1: offline audits read captures, and run nDPI,
-                                     on threads of their own; 0: one thread */
+    uint32_t threads;             /* 1: offline audits run nDPI on a thread of its
+                                     own; 0: one thread */
     uint32_t max_names;           /* address -> name entries */
     uint32_t max_ike_sas;         /* IKE SAs tracked at once */
     /* checks */

@@ -1,5 +1,6 @@
 /* ring.h - a single-producer, single-consumer queue of variable-size records
- * in one fixed buffer, with blocking waits on both ends.
+ * in one fixed buffer, with blocking waits on both ends (the packets the main
+ * thread hands nDPI's worker, src/dpi).
  *
  * One thread produces (reserve, commit), one consumes (next, release). A
  * record is a run of bytes, 8-aligned, that stays in place from commit to
