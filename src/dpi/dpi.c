@@ -560,9 +560,8 @@ void ws_dpi_flow_end(ws_dpi *d, ws_flow *flow)
         return;
     }
     if (!atomic_load(&s->ready)) {
-        if (!s->end_sent) {
-            post(d, REC_END, s);
-        }
+        if (!s->end_sent)
+            post(d, REC_END, s); /* not announced (reused, evicted) */
         ws_ring_wait_flag(d->ring, &s->ready);
     }
     collect(d); /* s was on the decided stack before it was ready */
