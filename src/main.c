@@ -225,10 +225,10 @@ static int cmd_audit(int argc, char **argv)
     size_t failed = ws_run_audit(run);
     rc = ws_out_close(&out, ws_report_write(out.fp, fmt, run)) == 0 ? 0 : EXIT_USAGE;
     if (rc == 0) {
-        const ws_finding *f;
-        size_t nf = ws_checker_findings(ws_run_checker(run), &f);
+        const ws_checker *chk = ws_run_checker(run);
+        size_t nf = ws_checker_findings_count(chk);
         for (size_t i = 0; i < nf; i++)
-            if ((int)f[i].severity >= fail_on)
+            if ((int)ws_checker_finding_severity(chk, i) >= fail_on)
                 rc = EXIT_FINDINGS;
     }
 

@@ -3,7 +3,7 @@
  * worst example's words when a worse one joins, and grouping that goes on
  * the same after the findings have been read or sorted.
  * specification: src/check/check.h (ws_findings_add, ws_findings_sort,
- * ws_findings_get, ws_findings_merge_known), DESIGN.md (finding: message,
+ * ws_findings_at, ws_findings_get, ws_findings_merge_known), DESIGN.md (finding: message,
  * evidence, count). */
 #include <string.h>
 
@@ -221,6 +221,172 @@ static void test_merge_known(void)
     }
 }
 
+/* ---- the findings one at a time, in report order ------------------------- */
+
+/* The test's own record of a group, merged as check.h says ws_findings_add
+ * merges: counts added, first/last widened, the words of the first finding
+ * of the worst severity kept. */
+typedef struct model {
+    ws_finding_kind kind;
+    ws_severity sev;
+    uint8_t octet, proto;
+    uint16_t dport;
+    uint64_t count;
+    int64_t first, last;
+    long words;          /* which added finding's message and evidence */
+} model;
+
+typedef struct models {
+    model m[400];
+    size_t n;
+    uint64_t dropped;
+} models;
+
+/* The order check.h gives: severity (worst first), kind, first seen, source
+ * (one here), destination, port. */
+static int model_cmp(const model *x, const model *y)
+{
+    if (x->sev != y->sev)
+        return x->sev > y->sev ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    if (x->octet != y->octet)
+        return x->octet < y->octet ? -1 : 1;
+    return (x->dport > y->dport) - (x->dport < y->dport);
+}
+
+/* Insertion sort: stable, so groups alike in every sort key (here those
+ * differing only in transport) keep the order they had. */
+static void model_sort(models *ms)
+{
+    for (size_t i = 1; i < ms->n; i++) {
+        model t = ms->m[i];
+        size_t j = i;
+        for (; j > 0 && model_cmp(&ms->m[j - 1], &t) > 0; j--)
+            ms->m[j] = ms->m[j - 1];
+        ms->m[j] = t;
+    }
+}
+
+/* A pseudo-random finding (a 64-bit LCG, Knuth's MMIX constants) added to
+ * both the store and the model. */
+static void add_random(store *s, models *ms, uint64_t *rng, long seq)
+{
+    static const ws_finding_kind kinds[] = {WS_FIND_BLOCKED_PATH, WS_FIND_UNEXPECTED_PORT,
+                                            WS_FIND_NAT};
+    *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t r = *rng >> 16;
+    model k = {kinds[r % 3], (ws_severity)(r / 3 % 4), (uint8_t)(r / 12 % 30),
+               (uint8_t)(r / 360 % 2 ? 17 : 6), (uint16_t)(r / 720 % 2 ? 443 : 80),
+               1, (int64_t)(r / 1440 % 8), 0, seq};
+    k.last = k.first;
+    char msg[32];
+    snprintf(msg, sizeof(msg), "finding %ld", seq);
+    ws_finding f = make(k.octet, k.dport, k.sev, msg, k.first);
+    f.kind = k.kind;
+    f.proto = k.proto;
+    ws_finding_num(&f, "seq", seq);
+    ws_findings_add(s->fs, &f);
+    for (size_t i = 0; i < ms->n; i++) {
+        model *g = &ms->m[i];
+        if (g->kind == k.kind && g->octet == k.octet && g->proto == k.proto &&
+            g->dport == k.dport) {
+            g->count++;
+            if (k.first < g->first)
+                g->first = k.first;
+            if (k.last > g->last)
+                g->last = k.last;
+            if (k.sev > g->sev) {
+                g->sev = k.sev;
+                g->words = seq;
+            }
+            return;
+        }
+    }
+    if (ms->n >= s->lim.max_findings) {
+        ms->dropped++;
+        return;
+    }
+    ms->m[ms->n++] = k;
+}
+
+/* Group i of the store, read every way, is the model's group i. */
+static void same_as_model(const store *s, const models *ms)
+{
+    CU_ASSERT_EQUAL_FATAL(ws_findings_count(s->fs), ms->n);
+    CU_ASSERT_EQUAL(s->st.findings_dropped, ms->dropped);
+    const ws_finding *v;
+    CU_ASSERT_EQUAL_FATAL(ws_findings_get(s->fs, &v), ms->n);
+    ws_finding buf;
+    for (size_t i = 0; i < ms->n; i++) {
+        const model *m = &ms->m[i];
+        const ws_finding *f = ws_findings_at(s->fs, i, &buf);
+        CU_ASSERT_PTR_EQUAL(f, &buf);
+        CU_ASSERT_EQUAL(ws_findings_severity_at(s->fs, i), m->sev);
+        CU_ASSERT_EQUAL(f->severity, m->sev);
+        CU_ASSERT_EQUAL(f->kind, m->kind);
+        CU_ASSERT_EQUAL(f->dst.addr.b[3], m->octet);
+        CU_ASSERT_EQUAL(f->proto, m->proto);
+        CU_ASSERT_EQUAL(f->dport, m->dport);
+        CU_ASSERT_EQUAL(f->count, m->count);
+        CU_ASSERT_EQUAL(f->first_us, m->first);
+        CU_ASSERT_EQUAL(f->last_us, m->last);
+        char msg[32];
+        snprintf(msg, sizeof(msg), "finding %ld", m->words);
+        CU_ASSERT_STRING_EQUAL(f->message, msg);
+        CU_ASSERT_EQUAL_FATAL(f->n_ev, 1);
+        CU_ASSERT_EQUAL(f->ev[0].num, m->words);
+        /* the array written out at once says the same */
+        CU_ASSERT_EQUAL(v[i].severity, f->severity);
+        CU_ASSERT_EQUAL(v[i].count, f->count);
+        CU_ASSERT_STRING_EQUAL(v[i].message, f->message);
+        CU_ASSERT_EQUAL(v[i].ev[0].num, f->ev[0].num);
+    }
+}
+
+/*
+ * ws_findings_at gives the groups in the order check.h states, ties (groups
+ * that differ only in transport) in the order they had, the same groups as
+ * ws_findings_get's array: 900 findings over 360 possible groups with
+ * max_findings 150 (new groups beyond it dropped, merges into kept ones
+ * going on), sorted; then the limit raised to 250, 500 more added after the
+ * sort (joining sorted groups or appended) and sorted again.
+ */
+static void test_at_in_report_order(void)
+{
+    store s;
+    open_store(&s);
+    s.lim.max_findings = 150;
+    static models ms;
+    memset(&ms, 0, sizeof(ms));
+    uint64_t rng = 12345;
+    long seq = 0;
+    for (; seq < 900; seq++)
+        add_random(&s, &ms, &rng, seq);
+    CU_ASSERT_EQUAL(ms.n, 150);
+    CU_ASSERT(ms.dropped > 0);
+    same_as_model(&s, &ms);          /* before a sort: the order of adding */
+    ws_findings_sort(s.fs);
+    model_sort(&ms);
+    same_as_model(&s, &ms);
+    s.lim.max_findings = 250;
+    for (; seq < 1400; seq++)
+        add_random(&s, &ms, &rng, seq);
+    CU_ASSERT_EQUAL(ms.n, 250);
+    same_as_model(&s, &ms);          /* new groups after the sorted ones */
+    ws_findings_sort(s.fs);
+    model_sort(&ms);
+    same_as_model(&s, &ms);
+    /* some ties were met (else the order of ties went untested) */
+    size_t ties = 0;
+    for (size_t i = 1; i < ms.n; i++)
+        ties += model_cmp(&ms.m[i - 1], &ms.m[i]) == 0;
+    CU_ASSERT(ties > 0);
+    ws_findings_free(s.fs);
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -230,6 +396,7 @@ int main(void)
         {"grouping goes on after the findings are read", test_add_after_get},
         {"max_findings before and after reading", test_limit},
         {"a finding joins a kept group before its words are written", test_merge_known},
+        {"one at a time, in report order, ties in their order", test_at_in_report_order},
         {NULL, NULL},
     };
     ws_test_suite("findings store", cases);

@@ -104,14 +104,27 @@ void ws_findings_add(ws_findings *fs, const ws_finding *f);
  * the message and evidence.
  */
 bool ws_findings_merge_known(ws_findings *fs, const ws_finding *f);
-/* Sorts worst first (severity, then kind, then first seen). */
+/* Sorts worst first (severity, then kind, then first seen, then source,
+ * destination and port); groups alike in all of these keep their order. */
 void ws_findings_sort(ws_findings *fs);
-size_t ws_findings_get(const ws_findings *fs, const ws_finding **out);
-/* How many groups, and each in turn, without changing how they are kept
- * (ws_findings_get writes every group out in full, for good). */
+/*
+ * The groups are kept compact (message and evidence in the room they need);
+ * a reader has them one at a time. ws_findings_count: how many;
+ * ws_findings_at: group i (i < count; in the order of the last sort, with
+ * groups added since after) written out into the caller's buf, which it
+ * returns; ws_findings_severity_at: its severity alone, nothing written.
+ */
 size_t ws_findings_count(const ws_findings *fs);
+const ws_finding *ws_findings_at(const ws_findings *fs, size_t i, ws_finding *buf);
+ws_severity ws_findings_severity_at(const ws_findings *fs, size_t i);
 typedef void (*ws_finding_fn)(const ws_finding *f, void *ctx);
+/* ws_findings_at for each group in turn, into one ws_finding. */
 void ws_findings_each(const ws_findings *fs, ws_finding_fn fn, void *ctx);
+/* For tests: every group written out at once into an array (about 3 KB a
+ * group) that fs keeps until the next ws_findings_get or ws_findings_free;
+ * 0 and *out NULL when none, or out of memory. The product reads findings
+ * through ws_findings_at, which never holds more than the caller's one. */
+size_t ws_findings_get(const ws_findings *fs, const ws_finding **out);
 
 /* ---- one flow, as the checks see it ------------------------------------ */
 
@@ -202,6 +215,14 @@ void ws_checker_finish(ws_checker *c, const ws_ike_sa *sas, size_t n_sas);
 /* The host for an address: its site entry and roles. names: learned names. */
 void ws_checker_host(const ws_checker *c, const ws_addr *a, ws_host *out);
 
+/* The findings in report order (after ws_checker_finish or ws_checker_sort):
+ * how many, finding i written out into the caller's buf (returned), and its
+ * severity alone, as ws_findings_count, ws_findings_at and
+ * ws_findings_severity_at. */
+size_t ws_checker_findings_count(const ws_checker *c);
+const ws_finding *ws_checker_finding(const ws_checker *c, size_t i, ws_finding *buf);
+ws_severity ws_checker_finding_severity(const ws_checker *c, size_t i);
+/* For tests: ws_findings_get of the checker's findings. */
 size_t ws_checker_findings(const ws_checker *c, const ws_finding **out);
 size_t ws_checker_coverage(const ws_checker *c, const ws_coverage **out);
 size_t ws_checker_meshes(const ws_checker *c, const ws_mesh **out);
@@ -239,8 +260,7 @@ void ws_checker_nat_now(ws_checker *c, const ws_ike_sa *sas, size_t n_sas,
 /* Sorts the findings as ws_checker_finish does, without the end-of-run
  * checks (a report while a live run goes on). */
 void ws_checker_sort(ws_checker *c);
-/* ws_findings_count and ws_findings_each over the checker's findings. */
-size_t ws_checker_findings_count(const ws_checker *c);
+/* ws_findings_each over the checker's findings. */
 void ws_checker_findings_each(const ws_checker *c, ws_finding_fn fn, void *ctx);
 
 /*

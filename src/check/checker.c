@@ -588,6 +588,16 @@ void ws_checker_finish(ws_checker *c, const ws_ike_sa *sas, size_t n_sas)
     ws_findings_sort(c->findings);
 }
 
+const ws_finding *ws_checker_finding(const ws_checker *c, size_t i, ws_finding *buf)
+{
+    return ws_findings_at(c->findings, i, buf);
+}
+
+ws_severity ws_checker_finding_severity(const ws_checker *c, size_t i)
+{
+    return ws_findings_severity_at(c->findings, i);
+}
+
 size_t ws_checker_findings(const ws_checker *c, const ws_finding **out)
 {
     return ws_findings_get(c->findings, out);

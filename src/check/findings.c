@@ -10,13 +10,13 @@
 #include <strings.h>
 
 /*
- * While a run goes on, a group is kept compact: a ws_finding is about 3 KB,
+ * A group is kept compact for the whole run: a ws_finding is about 3 KB,
  * most of it room for the message and twelve evidence strings that are
  * seldom used, and a capture with thousands of failing endpoints makes
  * thousands of groups. The message and evidence live in one allocation of
- * the size they need (text). The first ws_findings_sort or ws_findings_get
- * writes every group out as a ws_finding, and from then on groups are kept
- * in that form.
+ * the size they need (text). Sorting moves the compact groups; a reader
+ * has one group at a time written out as a ws_finding (ws_findings_at), so
+ * the report of 100,000 groups never holds them all in full.
  */
 typedef struct group {
     ws_finding_kind kind;
@@ -35,15 +35,15 @@ typedef struct group {
     int64_t first_us, last_us;
     uint64_t flows[WS_FINDING_EXAMPLES];
     size_t n_flows;
+    size_t seq;          /* position before a sort: ties keep their order */
 } group;
 
 struct ws_findings {
     const ws_limits *limits;
     ws_stats *stats;
-    group *g;            /* compact form, until the first sort or get */
-    ws_finding *v;       /* full form, after it */
-    bool full;
+    group *g;
     size_t n, cap;
+    ws_finding *snap;    /* ws_findings_get's array (tests), or NULL */
     uint32_t *index;     /* open addressing: 0 free, else position + 1 */
     size_t icap;
 };
@@ -138,7 +138,7 @@ void ws_findings_free(ws_findings *fs)
     for (size_t i = 0; fs->g && i < fs->n; i++)
         free(fs->g[i].text);
     free(fs->g);
-    free(fs->v);
+    free(fs->snap);
     free(fs->index);
     free(fs);
 }
@@ -230,9 +230,11 @@ static bool to_group(group *g, const ws_finding *f)
     return true;
 }
 
+/* Every member of f is set; of the arrays, the message up to its NUL, the
+ * n_ev evidence entries and the example flows (3 KB are not cleared for a
+ * few hundred bytes of words). */
 static void from_group(ws_finding *f, const group *g)
 {
-    memset(f, 0, sizeof(*f));
     f->kind = g->kind;
     f->severity = g->severity;
     f->rule = g->rule;
@@ -287,8 +289,6 @@ static gkey key_of_finding(const ws_finding *f)
 
 static gkey key_at(const ws_findings *fs, size_t i)
 {
-    if (fs->full)
-        return key_of_finding(&fs->v[i]);
     const group *g = &fs->g[i];
     return (gkey){g->kind, g->rule, g->constraint, &g->src.addr, &g->dst.addr, g->proto, g->dport};
 }
@@ -346,18 +346,6 @@ static void merge_times(uint64_t *count, int64_t *first, int64_t *last, uint64_t
         flows[(*n_flows)++] = f->flows[i];
 }
 
-static void merge(ws_finding *g, const ws_finding *f)
-{
-    merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
-    if (f->severity > g->severity) {
-        /* the worst example speaks for the group */
-        g->severity = f->severity;
-        memcpy(g->message, f->message, sizeof(g->message));
-        memcpy(g->ev, f->ev, sizeof(g->ev));
-        g->n_ev = f->n_ev;
-    }
-}
-
 static void merge_group(ws_findings *fs, group *g, const ws_finding *f)
 {
     if (f->severity > g->severity) {
@@ -384,39 +372,25 @@ bool ws_findings_merge_known(ws_findings *fs, const ws_finding *f)
         gkey o = key_at(fs, i);
         if (!same_key(&o, &k))
             continue;
-        if (fs->full) {
-            ws_finding *g = &fs->v[i];
-            if (f->severity > g->severity)
-                return false;
-            merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
-        } else {
-            group *g = &fs->g[i];
-            if (f->severity > g->severity)
-                return false;
-            merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
-        }
+        group *g = &fs->g[i];
+        if (f->severity > g->severity)
+            return false;
+        merge_times(&g->count, &g->first_us, &g->last_us, g->flows, &g->n_flows, f);
         return true;
     }
     return false;
 }
 
-/* Room for one more group in the current form. */
+/* Room for one more group. */
 static bool grow(ws_findings *fs)
 {
     if (fs->n < fs->cap)
         return true;
     size_t cap = fs->cap ? fs->cap * 2 : 64;
-    if (fs->full) {
-        ws_finding *v = realloc(fs->v, cap * sizeof(*v));
-        if (!v)
-            return false;
-        fs->v = v;
-    } else {
-        group *g = realloc(fs->g, cap * sizeof(*g));
-        if (!g)
-            return false;
-        fs->g = g;
-    }
+    group *g = realloc(fs->g, cap * sizeof(*g));
+    if (!g)
+        return false;
+    fs->g = g;
     fs->cap = cap;
     return true;
 }
@@ -437,10 +411,7 @@ void ws_findings_add(ws_findings *fs, const ws_finding *f)
         size_t i = fs->index[j] - 1;
         gkey o = key_at(fs, i);
         if (same_key(&o, &k)) {
-            if (fs->full)
-                merge(&fs->v[i], f);
-            else
-                merge_group(fs, &fs->g[i], f);
+            merge_group(fs, &fs->g[i], f);
             return;
         }
         j = (j + 1) & (fs->icap - 1);
@@ -449,42 +420,19 @@ void ws_findings_add(ws_findings *fs, const ws_finding *f)
         fs->stats->findings_dropped++;
         return;
     }
-    if (fs->full)
-        fs->v[fs->n] = *f;
-    else if (!to_group(&fs->g[fs->n], f)) {
+    if (!to_group(&fs->g[fs->n], f)) {
         fs->stats->findings_dropped++;
         return;
     }
     fs->index[j] = (uint32_t)(++fs->n);
 }
 
-/* Writes every group out as a ws_finding; false on ENOMEM (the groups then
- * stay compact). */
-static bool to_full(ws_findings *fs)
+/* Worst first: severity, then kind, then first seen, then the addresses and
+ * port; groups alike in all of these keep the order they had (the order of
+ * a stable sort, whatever the C library's qsort is). */
+static int cmp_group(const void *a, const void *b)
 {
-    if (fs->full)
-        return true;
-    ws_finding *v = NULL;
-    if (fs->n) {
-        v = malloc(fs->n * sizeof(*v));
-        if (!v)
-            return false;
-    }
-    for (size_t i = 0; i < fs->n; i++) {
-        from_group(&v[i], &fs->g[i]);
-        free(fs->g[i].text);
-    }
-    free(fs->g);
-    fs->g = NULL;
-    fs->v = v;
-    fs->cap = fs->n;
-    fs->full = true;
-    return true;
-}
-
-static int cmp_finding(const void *a, const void *b)
-{
-    const ws_finding *x = a, *y = b;
+    const group *x = a, *y = b;
     if (x->severity != y->severity)
         return x->severity > y->severity ? -1 : 1;
     if (x->kind != y->kind)
@@ -497,29 +445,19 @@ static int cmp_finding(const void *a, const void *b)
     c = ws_addr_cmp(&x->dst.addr, &y->dst.addr);
     if (c)
         return c;
-    return (x->dport > y->dport) - (x->dport < y->dport);
+    if (x->dport != y->dport)
+        return x->dport < y->dport ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 void ws_findings_sort(ws_findings *fs)
 {
-    if (!to_full(fs))
+    if (!fs->n)
         return;
-    if (fs->n)
-        qsort(fs->v, fs->n, sizeof(*fs->v), cmp_finding);
+    for (size_t i = 0; i < fs->n; i++)
+        fs->g[i].seq = i;
+    qsort(fs->g, fs->n, sizeof(*fs->g), cmp_group);
     reindex(fs, fs->icap ? fs->icap : 64);
-}
-
-size_t ws_findings_get(const ws_findings *fs, const ws_finding **out)
-{
-    /* fs was allocated writable by ws_findings_new: writing the groups out
-     * changes how they are stored, not what they say. */
-    if (!to_full((ws_findings *)fs)) {
-        fs->stats->findings_dropped += fs->n;
-        *out = NULL;
-        return 0;
-    }
-    *out = fs->v;
-    return fs->n;
 }
 
 size_t ws_findings_count(const ws_findings *fs)
@@ -527,15 +465,39 @@ size_t ws_findings_count(const ws_findings *fs)
     return fs->n;
 }
 
+const ws_finding *ws_findings_at(const ws_findings *fs, size_t i, ws_finding *buf)
+{
+    from_group(buf, &fs->g[i]);
+    return buf;
+}
+
+ws_severity ws_findings_severity_at(const ws_findings *fs, size_t i)
+{
+    return fs->g[i].severity;
+}
+
+size_t ws_findings_get(const ws_findings *fs, const ws_finding **out)
+{
+    /* fs was allocated writable by ws_findings_new: the array is a copy
+     * kept with it, the groups stay as they are. */
+    ws_findings *w = (ws_findings *)fs;
+    free(w->snap);
+    w->snap = NULL;
+    *out = NULL;
+    if (!fs->n)
+        return 0;
+    w->snap = malloc(fs->n * sizeof(*w->snap));
+    if (!w->snap)
+        return 0;
+    for (size_t i = 0; i < fs->n; i++)
+        from_group(&w->snap[i], &fs->g[i]);
+    *out = w->snap;
+    return fs->n;
+}
+
 void ws_findings_each(const ws_findings *fs, ws_finding_fn fn, void *ctx)
 {
-    if (fs->full) {
-        for (size_t i = 0; i < fs->n; i++)
-            fn(&fs->v[i], ctx);
-        return;
-    }
-    /* one group at a time, written out into one ws_finding: the groups
-     * stay compact */
+    /* one group at a time, written out into one ws_finding */
     ws_finding f;
     for (size_t i = 0; i < fs->n; i++) {
         from_group(&f, &fs->g[i]);

@@ -468,10 +468,10 @@ int ws_cmd_live(int argc, char **argv)
     ws_monitor_finish(st.mon, now_us(), is, n);
     out = ws_monitor_output(st.mon);
     rc = 0;
-    const ws_finding *f;
-    size_t nf = ws_checker_findings(ws_run_checker(st.run), &f);
+    const ws_checker *chk = ws_run_checker(st.run);
+    size_t nf = ws_checker_findings_count(chk);
     for (size_t i = 0; i < nf; i++)
-        if ((int)f[i].severity >= fail_on)
+        if ((int)ws_checker_finding_severity(chk, i) >= fail_on)
             rc = EXIT_FINDINGS;
     if (ws_monitor_write_errors(st.mon))
         fprintf(stderr, "%s live: %llu lines could not be written\n", ws_prog,

@@ -574,9 +574,8 @@ json_object *ws_report_time_json(int64_t us)
 /* Item i of the findings and of the coverage (rule entries, then meshes). */
 static void finding_item(ws_jw *w, const rctx *x, size_t i)
 {
-    const ws_finding *f;
-    ws_checker_findings(ws_run_checker(x->run), &f);
-    finding_jw(w, x, &f[i]);
+    ws_finding f;   /* the one finding written out at a time */
+    finding_jw(w, x, ws_checker_finding(ws_run_checker(x->run), i, &f));
 }
 
 static void coverage_item(ws_jw *w, const rctx *x, size_t i)
@@ -654,10 +653,9 @@ static void rctx_close(rctx *x)
 static void counts(const ws_run *run, size_t *nf, size_t *nc)
 {
     const ws_checker *c = ws_run_checker(run);
-    const ws_finding *fs;
     const ws_coverage *cov;
     const ws_mesh *meshes;
-    *nf = c ? ws_checker_findings(c, &fs) : 0;
+    *nf = c ? ws_checker_findings_count(c) : 0;
     *nc = c ? ws_checker_coverage(c, &cov) + ws_checker_meshes(c, &meshes) : 0;
 }
 

@@ -47,22 +47,24 @@ static void testcase_open(FILE *out, const char *classname, const char *name)
     fputs("\"", out);
 }
 
-static void findings_suite(FILE *out, const ws_finding *f, size_t n)
+static void findings_suite(FILE *out, const ws_checker *c, size_t n)
 {
     fprintf(out, "  <testsuite name=\"findings\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
                  "skipped=\"0\">\n", n, n);
+    ws_finding buf;   /* the one finding written out at a time */
     for (size_t i = 0; i < n; i++) {
+        const ws_finding *f = ws_checker_finding(c, i, &buf);
         char name[256], path[200];
-        path_name(path, sizeof(path), f[i].proto, f[i].has_ports, f[i].dport,
-                  &f[i].src.addr, &f[i].dst.addr);
-        snprintf(name, sizeof(name), "%s %s", f[i].rule ? f[i].rule->id : "(no rule)", path);
-        testcase_open(out, ws_finding_kind_name(f[i].kind), name);
+        path_name(path, sizeof(path), f->proto, f->has_ports, f->dport, &f->src.addr,
+                  &f->dst.addr);
+        snprintf(name, sizeof(name), "%s %s", f->rule ? f->rule->id : "(no rule)", path);
+        testcase_open(out, ws_finding_kind_name(f->kind), name);
         fputs(">\n      <failure type=\"", out);
-        fputs(ws_severity_name(f[i].severity), out);
+        fputs(ws_severity_name(f->severity), out);
         fputs("\" message=\"", out);
-        ws_xml_text(out, f[i].message);
+        ws_xml_text(out, f->message);
         fprintf(out, "\">%s, %" PRIu64 " flow%s</failure>\n    </testcase>\n",
-                ws_severity_name(f[i].severity), f[i].count, f[i].count == 1 ? "" : "s");
+                ws_severity_name(f->severity), f->count, f->count == 1 ? "" : "s");
     }
     fputs("  </testsuite>\n", out);
 }
@@ -105,9 +107,8 @@ static void coverage_suite(FILE *out, const ws_coverage *v, size_t n)
 bool ws_report_junit(FILE *out, const ws_run *run)
 {
     const ws_checker *c = ws_run_checker(run);
-    const ws_finding *f = NULL;
     const ws_coverage *v = NULL;
-    size_t nf = c ? ws_checker_findings(c, &f) : 0;
+    size_t nf = c ? ws_checker_findings_count(c) : 0;
     size_t nv = c ? ws_checker_coverage(c, &v) : 0;
     size_t failures = nf;
     for (size_t i = 0; i < nv; i++)
@@ -115,7 +116,7 @@ bool ws_report_junit(FILE *out, const ws_run *run)
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
     fprintf(out, "<testsuites name=\"wirespec audit\" tests=\"%zu\" failures=\"%zu\">\n",
             nf + nv, failures);
-    findings_suite(out, f, nf);
+    findings_suite(out, c, nf);
     coverage_suite(out, v, nv);
     fputs("</testsuites>\n", out);
     return !ferror(out);

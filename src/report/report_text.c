@@ -77,23 +77,24 @@ static void findings_text(FILE *out, const ws_run *run)
                      "so nothing is judged)\n", np);
         return;
     }
-    const ws_finding *f;
-    size_t n = ws_checker_findings(c, &f);
+    size_t n = ws_checker_findings_count(c);
     size_t by[WS_SEV_HIGH + 1] = {0};
     for (size_t i = 0; i < n; i++)
-        by[f[i].severity]++;
+        by[ws_checker_finding_severity(c, i)]++;
     fprintf(out, "Findings: %zu (%zu high, %zu medium, %zu low, %zu info)\n", n,
             by[WS_SEV_HIGH], by[WS_SEV_MEDIUM], by[WS_SEV_LOW], by[WS_SEV_INFO]);
+    ws_finding buf;   /* the one finding written out at a time */
     for (size_t i = 0; i < n && i < TEXT_FINDINGS; i++) {
-        fprintf(out, "  [%s] %s", ws_severity_name(f[i].severity), ws_finding_kind_name(f[i].kind));
-        if (f[i].count > 1)
-            fprintf(out, " (x%" PRIu64 ")", f[i].count);
-        if (f[i].n_flows) {
+        const ws_finding *f = ws_checker_finding(c, i, &buf);
+        fprintf(out, "  [%s] %s", ws_severity_name(f->severity), ws_finding_kind_name(f->kind));
+        if (f->count > 1)
+            fprintf(out, " (x%" PRIu64 ")", f->count);
+        if (f->n_flows) {
             fputs("  flows", out);
-            for (size_t j = 0; j < f[i].n_flows; j++)
-                fprintf(out, "%s#%" PRIu64, j ? "," : " ", f[i].flows[j]);
+            for (size_t j = 0; j < f->n_flows; j++)
+                fprintf(out, "%s#%" PRIu64, j ? "," : " ", f->flows[j]);
         }
-        fprintf(out, "\n    %s\n", f[i].message);
+        fprintf(out, "\n    %s\n", f->message);
     }
     if (n > TEXT_FINDINGS)
         fprintf(out, "  ... and %zu more (see --format json)\n", n - TEXT_FINDINGS);
