@@ -239,6 +239,74 @@ static void test_flush_order(void)
     CU_ASSERT_EQUAL(x.calls, 41);
 }
 
+/* ---- announcements of the flows a sweep or a flush will end ------------ */
+
+/* One log of announcements (+id) and ends (-id), in the order they come. */
+static int64_t ev[256];
+static size_t nev;
+
+static void log_ending(ws_flow *f, void *ctx)
+{
+    (void)ctx;
+    if (nev < 256)
+        ev[nev++] = (int64_t)f->id;
+}
+
+static void log_end(ws_flow *f, ws_end_reason why, void *ctx)
+{
+    fx_on_end(f, why, ctx);
+    if (nev < 256)
+        ev[nev++] = -(int64_t)f->id;
+}
+
+/* The log holds n announcements, then the same flows ended in the same
+ * order (flowing from [from]). */
+static bool announced_then_ended(size_t from, size_t n)
+{
+    if (nev != from + 2 * n)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (ev[from + k] <= 0 || ev[from + n + k] != -ev[from + k])
+            return false;
+    return true;
+}
+
+static void test_ending_announced(void)
+{
+    fx x;
+    fx_limits(&x);
+    short_timeouts(&x);
+    x.t = ws_flow_table_new(&x.lim, &x.st, log_end, &x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x.t);
+    ws_flow_table_set_ending(x.t, log_ending);
+    nev = 0;
+    /* ids 1-3 UDP, 4-5 TCP SYN only, 6 UDP kept alive. */
+    for (int i = 0; i < 3; i++)
+        feed(&x, udp(CLI, (uint16_t)(4000 + i), SRV, 514, 10, 0), NULL);
+    feed(&x, tcp(CLI, 41000, SRV, 443, WS_TCP_SYN, 1, 0, 0), NULL);
+    feed(&x, tcp(CLI, 41001, SRV, 443, WS_TCP_SYN, 1, 0, 0), NULL);
+    feed(&x, udp(CLI, 4100, SRV, 53, 10, 0), NULL);
+    feed(&x, udp(CLI, 4100, SRV, 53, 10, 9 * SEC), NULL);
+    CU_ASSERT_EQUAL(nev, 0);
+    /* At 21 s: the two SYN flows (10 s) and UDP 1-3 (20 s) are idle, UDP 6
+     * (last seen at 9 s) is not; a sweep announces all five, then ends
+     * them in that order. */
+    ws_flow_table_expire(x.t, 21 * SEC);
+    CU_ASSERT_TRUE(announced_then_ended(0, 5));
+    CU_ASSERT_EQUAL(x.n, 5);
+    /* A reused 5-tuple ends alone, unannounced: a new SYN on flow 7. */
+    feed(&x, tcp(CLI, 42000, SRV, 443, WS_TCP_SYN, 1, 0, 22 * SEC), NULL);
+    feed(&x, tcp(CLI, 42000, SRV, 443, WS_TCP_SYN, 5000, 0, 23 * SEC), NULL);
+    CU_ASSERT_EQUAL_FATAL(nev, 11);
+    CU_ASSERT_EQUAL(ev[10], -7);
+    /* The flush announces what is left (6 and 8), then ends it. */
+    ws_flow_table_flush(x.t);
+    CU_ASSERT_TRUE(announced_then_ended(11, 2));
+    CU_ASSERT_EQUAL(ev[11], 6);
+    CU_ASSERT_EQUAL(ev[12], 8);
+    fx_done(&x);
+}
+
 /* ---- churn against a reference model ----------------------------------- */
 
 #define KEYS 5000
@@ -497,6 +565,7 @@ int main(void)
         {"byte budget caps the flows", test_budget_bytes},
         {"capacity zero drops", test_capacity_zero},
         {"flush in creation order, once", test_flush_order},
+        {"a sweep and a flush announce what they end, in order", test_ending_announced},
         {"churn against a reference model", test_churn},
         {"200k flows through a small table", test_many_flows},
         {"random packets keep the invariants", test_random_packets},
