@@ -96,6 +96,11 @@ void ws_checker_set_memo(ws_checker *c, size_t memo_slots, size_t host_slots);
 /* The host memo's slot for an address (tests find addresses sharing one). */
 size_t ws_checker_host_slot(const ws_checker *c, const ws_addr *a);
 
+/* The match query of a resolved flow (cf->f, its hosts' roles, their names);
+ * the initiator counts as a guess unless a SYN, a SYN-ACK or an ICMP query
+ * settled it, and then the reversed direction is tried too. */
+void ws_checker_query(ws_match_query *q, const ws_check_flow *cf, const char **src_names,
+                      size_t n_src, const char **dst_names, size_t n_dst);
 /* Resolves a host with the names learned for it (names may be NULL). */
 void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,
                         const char **names, size_t *n_names);

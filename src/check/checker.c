@@ -373,6 +373,23 @@ static bool initiator_uncertain(const ws_flow *f)
     return true;
 }
 
+void ws_checker_query(ws_match_query *q, const ws_check_flow *cf, const char **src_names,
+                      size_t n_src, const char **dst_names, size_t n_dst)
+{
+    const ws_flow *f = cf->f;
+    memset(q, 0, sizeof(*q));
+    q->src_roles = cf->src.roles;
+    q->dst_roles = cf->dst.roles;
+    q->proto = f->proto;
+    q->sport = f->sport;
+    q->dport = f->dport;
+    q->src_names = src_names;
+    q->n_src_names = n_src;
+    q->dst_names = dst_names;
+    q->n_dst_names = n_dst;
+    q->try_reversed = initiator_uncertain(f);
+}
+
 /* What a flow's match is: its first rule (or nearest) and, when coverage
  * counts it, every rule that allows it. */
 typedef struct match_answer {
@@ -533,17 +550,7 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     cf.n_dst_names = n_dst;
 
     ws_match_query q;
-    memset(&q, 0, sizeof(q));
-    q.src_roles = cf.src.roles;
-    q.dst_roles = cf.dst.roles;
-    q.proto = f->proto;
-    q.sport = f->sport;
-    q.dport = f->dport;
-    q.src_names = src_names;
-    q.n_src_names = n_src;
-    q.dst_names = dst_names;
-    q.n_dst_names = n_dst;
-    q.try_reversed = initiator_uncertain(f);
+    ws_checker_query(&q, &cf, src_names, n_src, dst_names, n_dst);
     match_answer ans;
     const ws_rule *fresh[CHECK_MAX_ALL];
     match_flow(c, &q, cf.src.entry != NULL, cf.dst.entry != NULL, &ans, fresh);

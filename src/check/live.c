@@ -6,17 +6,6 @@
 
 #include <string.h>
 
-/* As checker.c decides it: is the flow's initiator only a guess? */
-static bool initiator_uncertain(const ws_flow *f)
-{
-    if (f->proto == 6)
-        return !(f->tcp_hist[WS_DIR_FWD] & WS_TCPH_SYN) &&
-               !(f->tcp_hist[WS_DIR_REV] & WS_TCPH_SYNACK);
-    if (f->proto == 1 || f->proto == 58)
-        return false;
-    return true;
-}
-
 /* Could a rule for proto/port allow the flow once a name is learned? */
 static bool names_could_matter(const ws_checker *c, uint8_t proto, uint16_t port)
 {
@@ -56,17 +45,7 @@ bool ws_checker_flow_start(const ws_checker *c, const ws_flow *f, ws_finding *ou
         return false;
 
     ws_match_query q;
-    memset(&q, 0, sizeof(q));
-    q.src_roles = cf.src.roles;
-    q.dst_roles = cf.dst.roles;
-    q.proto = f->proto;
-    q.sport = f->sport;
-    q.dport = f->dport;
-    q.src_names = src_names;
-    q.n_src_names = n_src;
-    q.dst_names = dst_names;
-    q.n_dst_names = n_dst;
-    q.try_reversed = initiator_uncertain(f);
+    ws_checker_query(&q, &cf, src_names, n_src, dst_names, n_dst);
     if (ws_rules_match_ix(c->rs, c->index, &q, &cf.match))
         return false;
     if (names_could_matter(c, f->proto, f->dport) ||
