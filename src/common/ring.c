@@ -82,29 +82,13 @@ ws_ring *ws_ring_new(size_t bytes)
     if (!r)
         return NULL;
     r->buf = malloc(cap);
-    if (!r->buf) {
-        free(r);
-        return NULL;
-    }
     r->cap = cap;
-    if (pthread_mutex_init(&r->mu, NULL)) {
-        free(r->buf);
-        free(r);
-        return NULL;
-    }
-    if (pthread_cond_init(&r->wake_producer, NULL)) {
-        pthread_mutex_destroy(&r->mu);
-        free(r->buf);
-        free(r);
-        return NULL;
-    }
-    if (pthread_cond_init(&r->wake_consumer, NULL)) {
-        pthread_cond_destroy(&r->wake_producer);
-        pthread_mutex_destroy(&r->mu);
-        free(r->buf);
-        free(r);
-        return NULL;
-    }
+    if (!r->buf || pthread_mutex_init(&r->mu, NULL))
+        goto no_mutex;
+    if (pthread_cond_init(&r->wake_producer, NULL))
+        goto no_conds;
+    if (pthread_cond_init(&r->wake_consumer, NULL))
+        goto no_consumer_cond;
     atomic_init(&r->tail, 0);
     atomic_init(&r->head, 0);
     atomic_init(&r->producer_sleeping, false);
@@ -112,6 +96,15 @@ ws_ring *ws_ring_new(size_t bytes)
     atomic_init(&r->closed, false);
     atomic_init(&r->want, 0);
     return r;
+
+no_consumer_cond:
+    pthread_cond_destroy(&r->wake_producer);
+no_conds:
+    pthread_mutex_destroy(&r->mu);
+no_mutex:
+    free(r->buf);
+    free(r);
+    return NULL;
 }
 
 void ws_ring_free(ws_ring *r)

@@ -331,6 +331,15 @@ static void apply(ws_dpi *d, ws_flow *flow, const verdict *v)
     flow->dpi_state = NULL;
 }
 
+/* Detection on the calling thread is over: the verdict into the flow, the
+ * state freed. */
+static void finish_here(ws_dpi *d, ws_flow *flow, ws_dpi_flow *s)
+{
+    apply(d, flow, &s->out);
+    state_unlink(d, s);
+    state_destroy(s);
+}
+
 /* One packet through nDPI; true when detection is over (s->out decided). */
 static bool detect(ws_dpi *d, ws_dpi_flow *s, const uint8_t *ip, uint16_t len, uint64_t ms,
                    bool sip)
@@ -530,11 +539,8 @@ void ws_dpi_packet(ws_dpi *d, ws_flow *flow, int dir, const ws_packet *pkt)
         s->owner_sip = sip = sip_start_line(pkt->payload, pkt->payload_len);
 
     if (!d->ring) {
-        if (detect(d, s, pkt->l3, len, ms, sip)) {
-            apply(d, flow, &s->out);
-            state_unlink(d, s);
-            state_destroy(s);
-        }
+        if (detect(d, s, pkt->l3, len, ms, sip))
+            finish_here(d, flow, s);
         return;
     }
     rec *r = ws_ring_reserve(d->ring, sizeof(rec) + len);
@@ -554,9 +560,7 @@ void ws_dpi_flow_end(ws_dpi *d, ws_flow *flow)
     ws_dpi_flow *s = flow->dpi_state;
     if (!d->ring) {
         decide(d, s, false);
-        apply(d, flow, &s->out);
-        state_unlink(d, s);
-        state_destroy(s);
+        finish_here(d, flow, s);
         return;
     }
     if (!atomic_load(&s->ready)) {
