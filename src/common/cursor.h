@@ -5,6 +5,11 @@
  * marked failed, the reader returns 0 and all later reads fail too, so a
  * parser may read a whole header and test ws_cur_ok() once. The length test
  * compares sizes, never forms p + n, so it cannot overflow.
+ *
+ * Two pointers and nothing else: a failed cursor has p == NULL. At 16 bytes
+ * a cursor passed by value travels in two registers; with a third field it
+ * went through the stack, where reading it back whole right after it was
+ * written stalled every decoding step (store-to-load forwarding).
  */
 #ifndef WS_CURSOR_H
 #define WS_CURSOR_H
@@ -15,34 +20,43 @@
 #include <string.h>
 
 typedef struct ws_cur {
-    const uint8_t *p;
+    const uint8_t *p;   /* next byte; NULL once the cursor has failed */
     const uint8_t *end;
-    bool failed;
 } ws_cur;
 
+/* A window over len bytes at data; data may be NULL when len is 0. */
 static inline ws_cur ws_cur_make(const uint8_t *data, size_t len)
 {
-    ws_cur c = {data, data + len, false};
+    if (!data)
+        data = (const uint8_t *)"";
+    ws_cur c = {data, data + len};
     return c;
+}
+
+/* Marks c failed: every later read fails. */
+static inline void ws_cur_fail(ws_cur *c)
+{
+    c->p = NULL;
+    c->end = NULL;
 }
 
 static inline size_t ws_cur_left(const ws_cur *c)
 {
-    return c->failed ? 0 : (size_t)(c->end - c->p);
+    return c->p ? (size_t)(c->end - c->p) : 0;
 }
 
-static inline bool ws_cur_ok(const ws_cur *c) { return !c->failed; }
+static inline bool ws_cur_ok(const ws_cur *c) { return c->p != NULL; }
 
 /* True (and nothing consumed) when n more bytes are available. */
 static inline bool ws_cur_has(const ws_cur *c, size_t n)
 {
-    return !c->failed && (size_t)(c->end - c->p) >= n;
+    return c->p && (size_t)(c->end - c->p) >= n;
 }
 
 static inline bool ws_cur_skip(ws_cur *c, size_t n)
 {
     if (!ws_cur_has(c, n)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return false;
     }
     c->p += n;
@@ -52,7 +66,7 @@ static inline bool ws_cur_skip(ws_cur *c, size_t n)
 static inline uint8_t ws_cur_u8(ws_cur *c)
 {
     if (!ws_cur_has(c, 1)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return 0;
     }
     return *c->p++;
@@ -61,7 +75,7 @@ static inline uint8_t ws_cur_u8(ws_cur *c)
 static inline uint16_t ws_cur_be16(ws_cur *c)
 {
     if (!ws_cur_has(c, 2)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return 0;
     }
     uint16_t v = (uint16_t)((c->p[0] << 8) | c->p[1]);
@@ -72,7 +86,7 @@ static inline uint16_t ws_cur_be16(ws_cur *c)
 static inline uint16_t ws_cur_le16(ws_cur *c)
 {
     if (!ws_cur_has(c, 2)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return 0;
     }
     uint16_t v = (uint16_t)((c->p[1] << 8) | c->p[0]);
@@ -83,7 +97,7 @@ static inline uint16_t ws_cur_le16(ws_cur *c)
 static inline uint32_t ws_cur_be24(ws_cur *c)
 {
     if (!ws_cur_has(c, 3)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return 0;
     }
     uint32_t v = ((uint32_t)c->p[0] << 16) | ((uint32_t)c->p[1] << 8) | c->p[2];
@@ -94,7 +108,7 @@ static inline uint32_t ws_cur_be24(ws_cur *c)
 static inline uint32_t ws_cur_be32(ws_cur *c)
 {
     if (!ws_cur_has(c, 4)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return 0;
     }
     uint32_t v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) |
@@ -106,7 +120,7 @@ static inline uint32_t ws_cur_be32(ws_cur *c)
 static inline uint32_t ws_cur_le32(ws_cur *c)
 {
     if (!ws_cur_has(c, 4)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return 0;
     }
     uint32_t v = ((uint32_t)c->p[3] << 24) | ((uint32_t)c->p[2] << 16) |
@@ -126,7 +140,7 @@ static inline uint64_t ws_cur_be64(ws_cur *c)
 static inline bool ws_cur_copy(ws_cur *c, void *dst, size_t n)
 {
     if (!ws_cur_has(c, n)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return false;
     }
     memcpy(dst, c->p, n);
@@ -138,7 +152,7 @@ static inline bool ws_cur_copy(ws_cur *c, void *dst, size_t n)
 static inline const uint8_t *ws_cur_take(ws_cur *c, size_t n)
 {
     if (!ws_cur_has(c, n)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return NULL;
     }
     const uint8_t *q = c->p;
@@ -151,7 +165,7 @@ static inline ws_cur ws_cur_sub(ws_cur *c, size_t n)
 {
     const uint8_t *q = ws_cur_take(c, n);
     if (!q) {
-        ws_cur bad = {NULL, NULL, true};
+        ws_cur bad = {NULL, NULL};
         return bad;
     }
     return ws_cur_make(q, n);

@@ -203,7 +203,7 @@ static ws_link_result link_sll2(ws_cur *c, int *ipver)
 static ws_link_result link_null(ws_cur *c, bool network_order, int *ipver)
 {
     if (!ws_cur_has(c, 4)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return WS_LINK_TRUNCATED;
     }
     ws_cur le = *c;
@@ -241,7 +241,7 @@ static ws_link_result link_chdlc(ws_cur *c, int *ipver)
 static ws_link_result link_ppp(ws_cur *c, int *ipver)
 {
     if (!ws_cur_has(c, 2)) {
-        c->failed = true;
+        ws_cur_fail(c);
         return WS_LINK_TRUNCATED;
     }
     uint8_t a = c->p[0], b = c->p[1];
