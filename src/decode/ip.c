@@ -165,11 +165,14 @@ static ws_ip_result vxlan(ws_dframe *f, ws_packet *pkt, unsigned depth)
 /* The payload of an IP packet whose header (and IPv6 extension headers) has
  * been read into pkt. c holds the captured payload; sent_len is its length
  * as sent, UINT32_MAX when unknown. */
-static ws_ip_result ip_payload(ws_dframe *f, ws_packet *pkt, ws_cur c, uint32_t sent_len,
-                               unsigned depth)
+static ws_ip_result ip_payload(ws_dframe *f, ws_packet *pkt, int ipver, ws_cur c,
+                               uint32_t sent_len, unsigned depth)
 {
     ws_stats *st = f->dec->stats;
-    if (pkt->ip_version == 4 && pkt->proto == WS_IPPROTO_AH) {
+    /* ipver is pkt->ip_version, given apart: tested together with
+     * pkt->proto as one 16-bit load, the two fields just written byte by
+     * byte stalled every packet (store-to-load forwarding). */
+    if (ipver == 4 && pkt->proto == WS_IPPROTO_AH) {
         /* RFC 4302 section 2: next header, payload length in 32-bit words - 2. */
         ws_cur h = c;
         uint8_t nh = ws_cur_u8(&h);
@@ -237,7 +240,7 @@ static ws_ip_result fragment(ws_dframe *f, ws_packet *pkt, ws_frag_in *in, ws_cu
             }
             pkt->proto = nh;
         }
-        return ip_payload(f, pkt, data, UINT32_MAX, depth);
+        return ip_payload(f, pkt, in->version, data, UINT32_MAX, depth);
     }
     in->data = data.p;
     in->data_len = sent_len;
@@ -337,7 +340,7 @@ static ws_ip_result ipv4(ws_dframe *f, const uint8_t *data, size_t len, unsigned
         in.hdr_len = hl;
         return fragment(f, &pkt, &in, pay, sent, depth);
     }
-    return ip_payload(f, &pkt, pay, sent, depth);
+    return ip_payload(f, &pkt, 4, pay, sent, depth);
 }
 
 /* The options of a hop-by-hop header (after its first two bytes): the
@@ -501,7 +504,7 @@ static ws_ip_result ipv6(ws_dframe *f, const uint8_t *data, size_t len, unsigned
         return fragment(f, &pkt, &in, h, (uint32_t)(sent_total - used - 8), depth);
     }
     uint64_t sent = sent_total - used;
-    return ip_payload(f, &pkt, w, sent > UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)sent, depth);
+    return ip_payload(f, &pkt, 6, w, sent > UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)sent, depth);
 }
 
 ws_ip_result ws_ip_decode(ws_dframe *f, const uint8_t *data, size_t len,

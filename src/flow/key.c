@@ -3,6 +3,7 @@
  * identifiers), RFC 4861 section 4 (neighbour discovery pairs); NH (Black
  * et al., "UMAC: Fast and Secure Message Authentication", CRYPTO 1999,
  * section 3.1) and MurmurHash3's fmix64 finaliser for the keyed hash. */
+#include <stddef.h>
 #include <string.h>
 
 #include "flow/flow_int.h"
@@ -78,9 +79,35 @@ static inline bool addr_less(const uint8_t *x, const uint8_t *y, bool *eq)
     return x1 < y1;
 }
 
-/* Orders (s, sp) and (d, dp) into k; returns true when s became a. */
+/* The key's last 8 bytes (ports, protocol, family, kind, ICMP type) in one
+ * store. The hash reads them back at once as one 64-bit word a moment
+ * later; written a field at a time, that load could not be forwarded from
+ * the six narrow stores and waited for them to reach the cache. */
+static inline void put_tail(ws_fkey *k, uint16_t pa, uint16_t pb, uint8_t proto,
+                            uint8_t family, uint8_t kind, uint8_t icmp)
+{
+    _Static_assert(offsetof(ws_fkey, pa) == 32 && offsetof(ws_fkey, pb) == 34 &&
+                   offsetof(ws_fkey, proto) == 36 && offsetof(ws_fkey, family) == 37 &&
+                   offsetof(ws_fkey, kind) == 38 && offsetof(ws_fkey, icmp) == 39,
+                   "ws_fkey tail layout");
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v = (uint64_t)pa | (uint64_t)pb << 16 | (uint64_t)proto << 32 |
+                 (uint64_t)family << 40 | (uint64_t)kind << 48 | (uint64_t)icmp << 56;
+    memcpy(&k->pa, &v, sizeof(v));
+#else
+    k->pa = pa;
+    k->pb = pb;
+    k->proto = proto;
+    k->family = family;
+    k->kind = kind;
+    k->icmp = icmp;
+#endif
+}
+
+/* Orders (s, sp) and (d, dp) into k and sets the rest of it; returns true
+ * when s became a. */
 static bool fill(ws_fkey *k, const ws_addr *s, uint16_t sp, const ws_addr *d,
-                 uint16_t dp)
+                 uint16_t dp, uint8_t proto, uint8_t kind, uint8_t icmp)
 {
     bool eq;
     bool less = addr_less(s->b, d->b, &eq);
@@ -88,8 +115,7 @@ static bool fill(ws_fkey *k, const ws_addr *s, uint16_t sp, const ws_addr *d,
     const ws_addr *x = s_first ? s : d, *y = s_first ? d : s;
     memcpy(k->a, x->b, 16);
     memcpy(k->b, y->b, 16);
-    k->pa = s_first ? sp : dp;
-    k->pb = s_first ? dp : sp;
+    put_tail(k, s_first ? sp : dp, s_first ? dp : sp, proto, s->family, kind, icmp);
     return s_first;
 }
 
@@ -97,26 +123,15 @@ static bool build(ws_fkey *k, uint8_t proto, const ws_addr *src, uint16_t sport,
                   const ws_addr *dst, uint16_t dport, uint8_t icmp_type,
                   uint16_t icmp_id)
 {
-    /* every byte is set below: a, b, pa, pb by fill, the rest here */
-    k->proto = proto;
-    k->family = src->family;
-    k->icmp = 0;
-    if (has_ports(proto)) {
-        k->kind = WS_FKEY_PORTS;
-        return fill(k, src, sport, dst, dport);
-    }
+    if (has_ports(proto))
+        return fill(k, src, sport, dst, dport, proto, WS_FKEY_PORTS, 0);
     if (ws_flow_proto_is_icmp(proto)) {
         ws_icmp_class c = ws_flow_icmp_class(proto, icmp_type);
-        k->icmp = c.base;
-        if (c.has_id) {
-            k->kind = WS_FKEY_ICMP_ID;
-            return fill(k, src, icmp_id, dst, icmp_id);
-        }
-        k->kind = WS_FKEY_ICMP_TYPE;
-        return fill(k, src, 0, dst, 0);
+        if (c.has_id)
+            return fill(k, src, icmp_id, dst, icmp_id, proto, WS_FKEY_ICMP_ID, c.base);
+        return fill(k, src, 0, dst, 0, proto, WS_FKEY_ICMP_TYPE, c.base);
     }
-    k->kind = WS_FKEY_ADDR;
-    return fill(k, src, 0, dst, 0);
+    return fill(k, src, 0, dst, 0, proto, WS_FKEY_ADDR, 0);
 }
 
 void ws_fkey_packet(ws_fkey *k, const ws_packet *pkt, bool *src_is_a)
