@@ -271,6 +271,47 @@ static bool announced_then_ended(size_t from, size_t n)
     return true;
 }
 
+/* A flush empties the table at once: afterwards its whole capacity holds new
+ * flows without an eviction, each found again by its next packet, and the
+ * keys of the flushed flows start new flows. */
+static void test_flush_then_refill(void)
+{
+    fx x;
+    fx_limits(&x);
+    x.lim.max_flows = 64;
+    fx_open(&x);
+    for (int i = 0; i < 64; i++)
+        feed(&x, udp(CLI, (uint16_t)(4000 + i), SRV, 53, 10, SEC), NULL);
+    ws_flow_table_flush(x.t);
+    CU_ASSERT_EQUAL(x.calls, 64);
+    CU_ASSERT_EQUAL(ws_flow_table_active(x.t), 0);
+    ws_flow *mine[64];
+    for (int i = 0; i < 64; i++) {
+        mine[i] = feed(&x, tcp(CLI, (uint16_t)(5000 + i), SRV, 443, WS_TCP_SYN, 1, 0, 2 * SEC),
+                       NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(mine[i]);
+        CU_ASSERT_EQUAL(mine[i]->id, (uint64_t)(65 + i));
+    }
+    CU_ASSERT_EQUAL(x.st.flows_evicted, 0);
+    CU_ASSERT_EQUAL(ws_flow_table_active(x.t), 64);
+    for (int i = 0; i < 64; i++) {
+        int dir;
+        ws_flow *f = feed(&x, tcp(SRV, 443, CLI, (uint16_t)(5000 + i),
+                                  WS_TCP_SYN | WS_TCP_ACK, 7, 2, 3 * SEC), &dir);
+        CU_ASSERT_PTR_EQUAL(f, mine[i]);
+        CU_ASSERT_EQUAL(dir, WS_DIR_REV);
+        CU_ASSERT_EQUAL(f->packets[WS_DIR_REV], 1);
+    }
+    CU_ASSERT_EQUAL(x.calls, 64);
+    /* A flushed key is a new flow; the table is full, so one is evicted. */
+    ws_flow *again = feed(&x, udp(CLI, 4000, SRV, 53, 10, 4 * SEC), NULL);
+    CU_ASSERT_EQUAL(again->id, 129);
+    CU_ASSERT_EQUAL(again->packets[WS_DIR_FWD], 1);
+    CU_ASSERT_EQUAL(x.st.flows_evicted, 1);
+    fx_done(&x);
+    CU_ASSERT_EQUAL(x.calls, 129);
+}
+
 static void test_ending_announced(void)
 {
     fx x;
@@ -565,6 +606,7 @@ int main(void)
         {"byte budget caps the flows", test_budget_bytes},
         {"capacity zero drops", test_capacity_zero},
         {"flush in creation order, once", test_flush_order},
+        {"a flushed table refills to its capacity", test_flush_then_refill},
         {"a sweep and a flush announce what they end, in order", test_ending_announced},
         {"churn against a reference model", test_churn},
         {"200k flows through a small table", test_many_flows},
