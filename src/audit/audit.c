@@ -238,11 +238,100 @@ static int cmp_rec_id(const void *a, const void *b)
     return x->f.id < y->f.id ? -1 : x->f.id > y->f.id;
 }
 
+typedef struct rec_key {
+    uint64_t id;
+    uint32_t at;
+} rec_key;
+
+static int cmp_key_id(const void *a, const void *b)
+{
+    const rec_key *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Moves the records so that position k holds the one that was at from[k]
+ * (from is a permutation of 0..n-1): each cycle of the permutation is
+ * followed once with one record aside, and from is spent on the way. */
+static void permute_recs(ws_flow_rec *r, uint32_t *from, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (from[k] == k)
+            continue;
+        ws_flow_rec aside = r[k];
+        size_t j = k;
+        for (;;) {
+            size_t s = from[j];
+            from[j] = (uint32_t)j;
+            if (s == k) {
+                r[j] = aside;
+                break;
+            }
+            r[j] = r[s];
+            j = s;
+        }
+    }
+}
+
+/* A range of ids at most this many times the number of records is placed
+ * by id (4 bytes per id of the range); a sparser one is sorted by key. */
+#define RECS_DENSE_FACTOR 4
+
+void ws_flow_recs_sort(ws_flow_rec *r, size_t n)
+{
+    if (n < 2)
+        return;
+    uint64_t lo = r[0].f.id, hi = r[0].f.id;
+    bool sorted = true;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t id = r[i].f.id;
+        sorted = sorted && id > r[i - 1].f.id;
+        lo = id < lo ? id : lo;
+        hi = id > hi ? id : hi;
+    }
+    if (sorted)
+        return;
+    uint32_t *from = NULL;
+    uint64_t span = hi - lo; /* ids in the range, less one */
+    if (n < UINT32_MAX && span / RECS_DENSE_FACTOR < n) {
+        /* Dense: each record placed at its id, then the range read in order. */
+        from = malloc((size_t)(span + 1) * sizeof(*from));
+        if (from) {
+            memset(from, 0xff, (size_t)(span + 1) * sizeof(*from));
+            for (size_t i = 0; i < n; i++)
+                from[r[i].f.id - lo] = (uint32_t)i;
+            size_t k = 0;
+            for (uint64_t j = 0; j <= span; j++)
+                if (from[j] != UINT32_MAX)
+                    from[k++] = from[j];
+            if (k != n) { /* two records of one id: not a permutation */
+                free(from);
+                from = NULL;
+            }
+        }
+    } else if (n < UINT32_MAX) {
+        /* Sparse: the (id, position) keys sorted, far smaller than records. */
+        rec_key *key = malloc(n * sizeof(*key));
+        from = key ? malloc(n * sizeof(*from)) : NULL;
+        if (from) {
+            for (size_t i = 0; i < n; i++)
+                key[i] = (rec_key){r[i].f.id, (uint32_t)i};
+            qsort(key, n, sizeof(*key), cmp_key_id);
+            for (size_t i = 0; i < n; i++)
+                from[i] = key[i].at;
+        }
+        free(key);
+    }
+    if (from)
+        permute_recs(r, from, n);
+    else /* out of memory for the index: the records sorted where they are */
+        qsort(r, n, sizeof(*r), cmp_rec_id);
+    free(from);
+}
+
 /* The IKE SAs as they stand, copied; flow records in id order. */
 void ws_run_snapshot(ws_run *run)
 {
-    if (run->nrecs)
-        qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
+    ws_flow_recs_sort(run->recs, run->nrecs);
     free(run->ike_sas);
     run->ike_sas = NULL;
     run->n_ike_sas = 0;
