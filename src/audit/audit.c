@@ -249,6 +249,19 @@ static int cmp_key_id(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Records a permutation is about to move are asked for this many moves
+ * ahead: each move reads a record from anywhere in the array (a wait for
+ * memory), and the cycle says which ones come next. */
+#define RECS_PREFETCH 8
+
+static void prefetch_rec(const ws_flow_rec *p)
+{
+    const char *b = (const char *)p;
+    for (size_t o = 0; o < sizeof(*p); o += 64)
+        __builtin_prefetch(b + o);
+    __builtin_prefetch(b + sizeof(*p) - 1);
+}
+
 /* Moves the records so that position k holds the one that was at from[k]
  * (from is a permutation of 0..n-1): each cycle of the permutation is
  * followed once with one record aside, and from is spent on the way. */
@@ -258,13 +271,21 @@ static void permute_recs(ws_flow_rec *r, uint32_t *from, size_t n)
         if (from[k] == k)
             continue;
         ws_flow_rec aside = r[k];
-        size_t j = k;
+        size_t j = k, ahead = from[k];
+        for (int d = 0; d < RECS_PREFETCH && ahead != k; d++) {
+            prefetch_rec(&r[ahead]);
+            ahead = from[ahead];
+        }
         for (;;) {
             size_t s = from[j];
             from[j] = (uint32_t)j;
             if (s == k) {
                 r[j] = aside;
                 break;
+            }
+            if (ahead != k) {
+                prefetch_rec(&r[ahead]);
+                ahead = from[ahead];
             }
             r[j] = r[s];
             j = s;
