@@ -143,31 +143,22 @@ static bool add_entry(ws_checker *c, const ws_rule *r, const ws_host *a, const w
     return true;
 }
 
-/* A host of the product's own (a listed_only role). */
-static bool own_server(const ws_checker *c, const ws_host *h)
-{
-    return ws_ruleset_listed_only(c->rs, h->roles);
-}
-
-/* A host whose pairs are listed even when not seen: one of the product's
- * own, or a host the site names by its address (a DNS server, say), as
- * opposed to one of many in a prefix or a name pattern. */
-static bool always_listed(const ws_checker *c, const ws_host *h)
-{
-    return own_server(c, h) || (h->entry && h->entry->kind == WS_SITE_ADDR);
-}
-
+/* What a host is for coverage: HOST_OWN, one of the product's own (a
+ * listed_only role); HOST_LISTED, a host whose pairs are listed even when
+ * not seen: one of the product's own, or a host the site names by its
+ * address (a DNS server, say), as opposed to one of many in a prefix or a
+ * name pattern. */
 enum { HOST_LISTED = 1, HOST_OWN = 2 };
 
 static uint8_t host_flags_of(const ws_checker *c, const ws_host *h)
 {
-    if (own_server(c, h))
+    if (ws_ruleset_listed_only(c->rs, h->roles))
         return HOST_OWN | HOST_LISTED;
-    return always_listed(c, h) ? HOST_LISTED : 0;
+    return h->entry && h->entry->kind == WS_SITE_ADDR ? HOST_LISTED : 0;
 }
 
-/* always_listed and own_server of a present host: from flags (one byte per
- * present host, found once) when given. */
+/* host_flags_of a present host: from flags (one byte per present host,
+ * found once) when given. */
 static unsigned host_flags(const ws_checker *c, const uint8_t *flags, const ws_host *h)
 {
     return flags ? flags[h - c->present] : host_flags_of(c, h);
@@ -187,7 +178,7 @@ static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
                           const uint8_t *flags)
 {
     bool mesh = ws_check_rule_in_mesh(r);
-    /* listed: the indices of the always_listed present hosts, in order (the
+    /* listed: the indices of the HOST_LISTED present hosts, in order (the
      * pairs of the first part are among them alone); NULL: every host */
     for (size_t li = 0; li < n_listed; li++) {
         size_t i = listed ? listed[li] : li;
@@ -258,11 +249,29 @@ static const ws_rule *pair_rule(const ws_constraint *k, const ws_host *a, const 
     return k->rules[0];
 }
 
+/* ws_roleset_meets(set, want) for the present hosts in turn: the hosts of
+ * one site entry (a prefix) share its role set, so the answer for the
+ * previous host's set is reused. */
+typedef struct meets_memo {
+    const ws_roleset *set; /* NULL: none yet */
+    bool meets;
+} meets_memo;
+
+static bool meets(meets_memo *m, const ws_roleset *set, const ws_roleset *want)
+{
+    if (set != m->set) {
+        m->set = set;
+        m->meets = ws_roleset_meets(set, want);
+    }
+    return m->meets;
+}
+
 static void mesh(ws_checker *c, const ws_constraint *k)
 {
     size_t n = 0;
+    meets_memo mm = {NULL, false};
     for (size_t i = 0; i < c->n_present; i++)
-        n += ws_roleset_meets(c->present[i].roles, &k->roles);
+        n += meets(&mm, c->present[i].roles, &k->roles);
     if (n < 2)
         return;
     ws_mesh *ms = realloc(c->meshes, (c->n_meshes + 1) * sizeof(*ms));
@@ -285,7 +294,7 @@ static void mesh(ws_checker *c, const ws_constraint *k)
     c->n_meshes++;
     size_t h = 0;
     for (size_t i = 0; i < c->n_present; i++)
-        if (ws_roleset_meets(c->present[i].roles, &k->roles))
+        if (meets(&mm, c->present[i].roles, &k->roles))
             m->hosts[h++] = c->present[i];
     for (size_t i = 0; i < n; i++) {
         m->cell[i * n + i] = WS_COV_SELF;
@@ -330,7 +339,11 @@ void ws_check_coverage(ws_checker *c)
     uint8_t *flags = malloc(c->n_present ? c->n_present : 1);
     size_t n_listed = listed ? 0 : c->n_present;
     for (size_t i = 0; i < c->n_present; i++) {
-        uint8_t f = host_flags_of(c, &c->present[i]);
+        /* the same as the previous host's when both have its entry and roles */
+        const ws_host *h = &c->present[i], *prev = i ? h - 1 : NULL;
+        uint8_t f = prev && prev->entry == h->entry && prev->roles == h->roles && flags
+                        ? flags[i - 1]
+                        : host_flags_of(c, h);
         if (flags)
             flags[i] = f;
         if (listed && (f & HOST_LISTED))
