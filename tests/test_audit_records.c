@@ -233,6 +233,42 @@ static void test_stream_run(void)
     ws_run_free(run);
 }
 
+/* A live run forgets its records (ws_run_clear_flows) and goes on: the
+ * records after it, ended out of order, come in id order, those before it
+ * gone. */
+static void test_stream_cleared(void)
+{
+    ws_limits l;
+    ws_limits_default(&l);
+    l.udp_idle_us = 120 * 1000000LL;
+    char err[128];
+    ws_run *run = ws_run_new_stream(&l, err, sizeof(err));
+    CU_ASSERT_FATAL(run != NULL);
+    send_udp(run, 40001, 0);           /* flow 1 */
+    send_udp(run, 40002, 1);           /* flow 2 */
+    send_udp(run, 40001, 50);
+    ws_run_tick(run, 122 * 1000000LL); /* flow 2 ends */
+    ws_run_snapshot(run);
+    size_t n;
+    const ws_flow_rec *r = ws_run_flows(run, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_EQUAL(r[0].f.id, 2);
+    ws_run_clear_flows(run);
+    send_udp(run, 40003, 123);         /* flow 3 */
+    send_udp(run, 40001, 160);         /* flow 1, idle 110 s: still flow 1 */
+    ws_run_tick(run, 244 * 1000000LL); /* flow 3 idle 121 s: ends; flow 1 idle 84 s */
+    ws_run_finish(run);                /* flow 1 ends */
+    r = ws_run_flows(run, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(r[0].f.id, 1);
+    CU_ASSERT_EQUAL(r[0].f.sport, 40001);
+    CU_ASSERT_EQUAL(r[0].f.packets[WS_DIR_FWD], 3);
+    CU_ASSERT_EQUAL(r[1].f.id, 3);
+    CU_ASSERT_EQUAL(r[1].f.sport, 40003);
+    CU_ASSERT_EQUAL(r[1].end, WS_END_IDLE);
+    ws_run_free(run);
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -247,6 +283,7 @@ int main(void)
         {"a repeated id loses no record", test_repeated_id},
         {"a stream run: records in id order after flows end out of order",
          test_stream_run},
+        {"a stream run cleared: the records after it in id order", test_stream_cleared},
         {NULL, NULL},
     };
     ws_test_suite("audit_records", cases);

@@ -40,6 +40,8 @@ struct ws_run {
     ws_checker *checker;
     ws_flow_rec *recs;
     size_t nrecs, caprecs;
+    uint64_t rec_lo, rec_hi; /* the least and greatest id of the records */
+    bool recs_sorted;        /* in ascending id order */
     bool out_of_memory;
     bool audited;           /* ws_run_audit is done: flows, dpi, dec are freed */
     size_t failed;          /* its answer */
@@ -103,6 +105,14 @@ static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why, ws_outcome o
         }
         run->recs = r;
         run->caprecs = cap;
+    }
+    if (!run->nrecs) {
+        run->rec_lo = run->rec_hi = f->id;
+        run->recs_sorted = true;
+    } else {
+        run->recs_sorted = run->recs_sorted && f->id > run->recs[run->nrecs - 1].f.id;
+        run->rec_lo = f->id < run->rec_lo ? f->id : run->rec_lo;
+        run->rec_hi = f->id > run->rec_hi ? f->id : run->rec_hi;
     }
     ws_flow_rec *r = &run->recs[run->nrecs++];
     r->f = *f;
@@ -297,20 +307,9 @@ static void permute_recs(ws_flow_rec *r, uint32_t *from, size_t n)
  * by id (4 bytes per id of the range); a sparser one is sorted by key. */
 #define RECS_DENSE_FACTOR 4
 
-void ws_flow_recs_sort(ws_flow_rec *r, size_t n)
+/* ws_flow_recs_sort of records whose least and greatest ids are known. */
+static void sort_recs(ws_flow_rec *r, size_t n, uint64_t lo, uint64_t hi)
 {
-    if (n < 2)
-        return;
-    uint64_t lo = r[0].f.id, hi = r[0].f.id;
-    bool sorted = true;
-    for (size_t i = 1; i < n; i++) {
-        uint64_t id = r[i].f.id;
-        sorted = sorted && id > r[i - 1].f.id;
-        lo = id < lo ? id : lo;
-        hi = id > hi ? id : hi;
-    }
-    if (sorted)
-        return;
     uint32_t *from = NULL;
     uint64_t span = hi - lo; /* ids in the range, less one */
     if (n < UINT32_MAX && span / RECS_DENSE_FACTOR < n) {
@@ -349,10 +348,30 @@ void ws_flow_recs_sort(ws_flow_rec *r, size_t n)
     free(from);
 }
 
+void ws_flow_recs_sort(ws_flow_rec *r, size_t n)
+{
+    if (n < 2)
+        return;
+    uint64_t lo = r[0].f.id, hi = r[0].f.id;
+    bool sorted = true;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t id = r[i].f.id;
+        sorted = sorted && id > r[i - 1].f.id;
+        lo = id < lo ? id : lo;
+        hi = id > hi ? id : hi;
+    }
+    if (!sorted)
+        sort_recs(r, n, lo, hi);
+}
+
 /* The IKE SAs as they stand, copied; flow records in id order. */
 void ws_run_snapshot(ws_run *run)
 {
-    ws_flow_recs_sort(run->recs, run->nrecs);
+    /* the range and order of the ids were followed as records came: no
+     * pass over the records to find them */
+    if (run->nrecs > 1 && !run->recs_sorted)
+        sort_recs(run->recs, run->nrecs, run->rec_lo, run->rec_hi);
+    run->recs_sorted = true;
     free(run->ike_sas);
     run->ike_sas = NULL;
     run->n_ike_sas = 0;
