@@ -83,6 +83,59 @@ static void test_evidence_round_trip(void)
     ws_findings_free(s.fs);
 }
 
+/* Thousands of groups, each made low then worsened twice: every group
+ * reads back with the words of its worst example, whole, however many
+ * texts were kept before it and replaced since. */
+static void test_many_groups_worsened(void)
+{
+    enum { N = 3000 };
+    store s;
+    open_store(&s);
+    static const ws_severity sev[] = {WS_SEV_LOW, WS_SEV_MEDIUM, WS_SEV_HIGH};
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < N; i++) {
+            char msg[64];
+            snprintf(msg, sizeof(msg), "group %d, round %d", i, round);
+            ws_finding f = make((uint8_t)(i % 250 + 1), (uint16_t)(1000 + i), sev[round], msg,
+                                i + round);
+            ws_finding_str(&f, "round", round == 2 ? "worst" : "not yet");
+            ws_finding_num(&f, "group", i);
+            if (i % 100 == 0) { /* now and then a text of full length */
+                char long_ev[sizeof(f.ev[0].str)];
+                memset(long_ev, 'a' + round, sizeof(long_ev) - 1);
+                long_ev[sizeof(long_ev) - 1] = '\0';
+                ws_finding_str(&f, "long", long_ev);
+            }
+            ws_findings_add(s.fs, &f);
+        }
+    CU_ASSERT_EQUAL_FATAL(ws_findings_count(s.fs), N);
+    CU_ASSERT_EQUAL(s.st.findings_dropped, 0);
+    ws_findings_sort(s.fs);
+    static bool seen[N];
+    memset(seen, 0, sizeof(seen));
+    ws_finding buf;
+    for (size_t k = 0; k < N; k++) {
+        const ws_finding *v = ws_findings_at(s.fs, k, &buf);
+        CU_ASSERT_FATAL(v->dport >= 1000 && v->dport < 1000 + N);
+        int i = v->dport - 1000;
+        CU_ASSERT(!seen[i]);
+        seen[i] = true;
+        char msg[64];
+        snprintf(msg, sizeof(msg), "group %d, round 2", i);
+        CU_ASSERT_STRING_EQUAL(v->message, msg);
+        CU_ASSERT_EQUAL(v->severity, WS_SEV_HIGH);
+        CU_ASSERT_EQUAL(v->count, 3);
+        CU_ASSERT_EQUAL_FATAL(v->n_ev, i % 100 == 0 ? 3u : 2u);
+        CU_ASSERT_STRING_EQUAL(v->ev[0].str, "worst");
+        CU_ASSERT_EQUAL(v->ev[1].num, i);
+        if (i % 100 == 0) {
+            CU_ASSERT_EQUAL(strlen(v->ev[2].str), sizeof(v->ev[2].str) - 1);
+            CU_ASSERT_EQUAL(v->ev[2].str[0], 'c');
+        }
+    }
+    ws_findings_free(s.fs);
+}
+
 /* Low, then high, then medium: the high one's words stay; counts add up. */
 static void test_worst_speaks(void)
 {
@@ -393,6 +446,8 @@ int main(void)
     static const ws_test_case cases[] = {
         {"message and evidence kept whole", test_evidence_round_trip},
         {"the worst example speaks for its group", test_worst_speaks},
+        {"thousands of groups, each worsened twice, read back whole",
+         test_many_groups_worsened},
         {"grouping goes on after the findings are read", test_add_after_get},
         {"max_findings before and after reading", test_limit},
         {"a finding joins a kept group before its words are written", test_merge_known},

@@ -40,6 +40,8 @@ struct ws_run {
     ws_checker *checker;
     ws_flow_rec *recs;
     size_t nrecs, caprecs;
+    uint64_t rec_lo, rec_hi; /* the least and greatest id of the records */
+    bool recs_sorted;        /* in ascending id order */
     bool out_of_memory;
     bool audited;           /* ws_run_audit is done: flows, dpi, dec are freed */
     size_t failed;          /* its answer */
@@ -103,6 +105,14 @@ static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why, ws_outcome o
         }
         run->recs = r;
         run->caprecs = cap;
+    }
+    if (!run->nrecs) {
+        run->rec_lo = run->rec_hi = f->id;
+        run->recs_sorted = true;
+    } else {
+        run->recs_sorted = run->recs_sorted && f->id > run->recs[run->nrecs - 1].f.id;
+        run->rec_lo = f->id < run->rec_lo ? f->id : run->rec_lo;
+        run->rec_hi = f->id > run->rec_hi ? f->id : run->rec_hi;
     }
     ws_flow_rec *r = &run->recs[run->nrecs++];
     r->f = *f;
@@ -238,11 +248,130 @@ static int cmp_rec_id(const void *a, const void *b)
     return x->f.id < y->f.id ? -1 : x->f.id > y->f.id;
 }
 
+typedef struct rec_key {
+    uint64_t id;
+    uint32_t at;
+} rec_key;
+
+static int cmp_key_id(const void *a, const void *b)
+{
+    const rec_key *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Records a permutation is about to move are asked for this many moves
+ * ahead: each move reads a record from anywhere in the array (a wait for
+ * memory), and the cycle says which ones come next. */
+#define RECS_PREFETCH 8
+
+static void prefetch_rec(const ws_flow_rec *p)
+{
+    const char *b = (const char *)p;
+    for (size_t o = 0; o < sizeof(*p); o += 64)
+        __builtin_prefetch(b + o);
+    __builtin_prefetch(b + sizeof(*p) - 1);
+}
+
+/* Moves the records so that position k holds the one that was at from[k]
+ * (from is a permutation of 0..n-1): each cycle of the permutation is
+ * followed once with one record aside, and from is spent on the way. */
+static void permute_recs(ws_flow_rec *r, uint32_t *from, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (from[k] == k)
+            continue;
+        ws_flow_rec aside = r[k];
+        size_t j = k, ahead = from[k];
+        for (int d = 0; d < RECS_PREFETCH && ahead != k; d++) {
+            prefetch_rec(&r[ahead]);
+            ahead = from[ahead];
+        }
+        for (;;) {
+            size_t s = from[j];
+            from[j] = (uint32_t)j;
+            if (s == k) {
+                r[j] = aside;
+                break;
+            }
+            if (ahead != k) {
+                prefetch_rec(&r[ahead]);
+                ahead = from[ahead];
+            }
+            r[j] = r[s];
+            j = s;
+        }
+    }
+}
+
+/* A range of ids at most this many times the number of records is placed
+ * by id (4 bytes per id of the range); a sparser one is sorted by key. */
+#define RECS_DENSE_FACTOR 4
+
+/* ws_flow_recs_sort of records whose least and greatest ids are known. */
+static void sort_recs(ws_flow_rec *r, size_t n, uint64_t lo, uint64_t hi)
+{
+    uint32_t *from = NULL;
+    uint64_t span = hi - lo; /* ids in the range, less one */
+    if (n < UINT32_MAX && span / RECS_DENSE_FACTOR < n) {
+        /* Dense: each record placed at its id, then the range read in order. */
+        from = malloc((size_t)(span + 1) * sizeof(*from));
+        if (from) {
+            memset(from, 0xff, (size_t)(span + 1) * sizeof(*from));
+            for (size_t i = 0; i < n; i++)
+                from[r[i].f.id - lo] = (uint32_t)i;
+            size_t k = 0;
+            for (uint64_t j = 0; j <= span; j++)
+                if (from[j] != UINT32_MAX)
+                    from[k++] = from[j];
+            if (k != n) { /* two records of one id: not a permutation */
+                free(from);
+                from = NULL;
+            }
+        }
+    } else if (n < UINT32_MAX) {
+        /* Sparse: the (id, position) keys sorted, far smaller than records. */
+        rec_key *key = malloc(n * sizeof(*key));
+        from = key ? malloc(n * sizeof(*from)) : NULL;
+        if (from) {
+            for (size_t i = 0; i < n; i++)
+                key[i] = (rec_key){r[i].f.id, (uint32_t)i};
+            qsort(key, n, sizeof(*key), cmp_key_id);
+            for (size_t i = 0; i < n; i++)
+                from[i] = key[i].at;
+        }
+        free(key);
+    }
+    if (from)
+        permute_recs(r, from, n);
+    else /* out of memory for the index: the records sorted where they are */
+        qsort(r, n, sizeof(*r), cmp_rec_id);
+    free(from);
+}
+
+void ws_flow_recs_sort(ws_flow_rec *r, size_t n)
+{
+    if (n < 2)
+        return;
+    uint64_t lo = r[0].f.id, hi = r[0].f.id;
+    bool sorted = true;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t id = r[i].f.id;
+        sorted = sorted && id > r[i - 1].f.id;
+        lo = id < lo ? id : lo;
+        hi = id > hi ? id : hi;
+    }
+    if (!sorted)
+        sort_recs(r, n, lo, hi);
+}
+
 /* The IKE SAs as they stand, copied; flow records in id order. */
 void ws_run_snapshot(ws_run *run)
 {
-    if (run->nrecs)
-        qsort(run->recs, run->nrecs, sizeof(*run->recs), cmp_rec_id);
+    /* the range and order of the ids were followed as records came: no
+     * pass over the records to find them */
+    if (run->nrecs > 1 && !run->recs_sorted)
+        sort_recs(run->recs, run->nrecs, run->rec_lo, run->rec_hi);
+    run->recs_sorted = true;
     free(run->ike_sas);
     run->ike_sas = NULL;
     run->n_ike_sas = 0;

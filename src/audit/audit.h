@@ -76,6 +76,11 @@ void ws_run_clear_flows(ws_run *run);
 const ws_limits *ws_run_limits(const ws_run *run);
 const ws_stats *ws_run_stats(const ws_run *run);
 const ws_source *ws_run_source(const ws_run *run);
+/* Puts n records of distinct ids in ascending id order, in place: by
+ * placement at their ids when the ids are dense (flow ids are 1, 2, ... in
+ * order of creation, with gaps where records were dropped), by a sort of
+ * small keys when not. O(n + range of ids); 4 bytes per id of the range. */
+void ws_flow_recs_sort(ws_flow_rec *recs, size_t n);
 /* Flow records in id order. */
 const ws_flow_rec *ws_run_flows(const ws_run *run, size_t *n);
 /* IKE SAs in order of first sight, as they stood at the end of the run. */

@@ -107,6 +107,9 @@ void ws_checker_resolve(const ws_checker *c, const ws_addr *a, ws_host *out,
 /* The flows of rule between a and b, or NULL. */
 const pair_acct *ws_checker_pair(const ws_checker *c, const ws_rule *rule,
                                  const ws_addr *a, const ws_addr *b);
+/* The present host of address a, or NULL (found through the address
+ * index, which ws_checker_finish keeps in step with the sorted hosts). */
+const ws_host *ws_checker_present(const ws_checker *c, const ws_addr *a);
 /* Is r one of the rules of a full-mesh constraint of its pack? */
 bool ws_check_rule_in_mesh(const ws_rule *r);
 /* Appends a coverage entry (counted in coverage_dropped beyond the limit). */

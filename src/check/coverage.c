@@ -24,13 +24,15 @@ const char *ws_cov_status_name(ws_cov_status s)
 }
 
 /* Status of rule r between a and b; both orientations when either way
- * counts. ok/failed/example summed into e when given. */
-static ws_cov_status status(const ws_checker *c, const ws_rule *r, const ws_addr *a,
-                            const ws_addr *b, bool either_way, ws_coverage *e)
+ * counts. ok/failed/example summed into e when given. fwd: the flows of r
+ * from a to b (ws_checker_pair's answer, known to the caller). */
+static ws_cov_status status_of(const ws_checker *c, const ws_rule *r, const ws_addr *a,
+                               const ws_addr *b, bool either_way, ws_coverage *e,
+                               const pair_acct *fwd)
 {
     uint64_t ok = 0, failed = 0, example = 0;
     for (int k = 0; k < (either_way ? 2 : 1); k++) {
-        const pair_acct *p = k ? ws_checker_pair(c, r, b, a) : ws_checker_pair(c, r, a, b);
+        const pair_acct *p = k ? ws_checker_pair(c, r, b, a) : fwd;
         if (!p)
             continue;
         ok += p->ok;
@@ -45,6 +47,13 @@ static ws_cov_status status(const ws_checker *c, const ws_rule *r, const ws_addr
             e->example = example;
     }
     return ok ? WS_COV_WORKING : failed ? WS_COV_BLOCKED : WS_COV_NOT_SEEN;
+}
+
+/* The same, the flows from a to b looked up. */
+static ws_cov_status status(const ws_checker *c, const ws_rule *r, const ws_addr *a,
+                            const ws_addr *b, bool either_way, ws_coverage *e)
+{
+    return status_of(c, r, a, b, either_way, e, ws_checker_pair(c, r, a, b));
 }
 
 static bool has_name(const ws_checker *c, const ws_rule *r, const ws_addr *a)
@@ -111,26 +120,22 @@ static bool rule_tracked(const ws_rule *r)
            !ws_roleset_has(&r->from, WS_ROLE_ANY) && !ws_roleset_has(&r->to, WS_ROLE_ANY);
 }
 
-static int cmp_host_addr(const void *key, const void *elem)
-{
-    return ws_addr_cmp(key, &((const ws_host *)elem)->addr);
-}
-
-/* A present host by address (present is sorted by then). */
+/* A present host by address. */
 static const ws_host *present_host(const ws_checker *c, const ws_addr *a)
 {
-    return bsearch(a, c->present, c->n_present, sizeof(*c->present), cmp_host_addr);
+    return ws_checker_present(c, a);
 }
 
+/* fwd: the flows of r from a to b. */
 static bool add_entry(ws_checker *c, const ws_rule *r, const ws_host *a, const ws_host *b,
-                      bool mesh, bool infra)
+                      bool mesh, bool infra, const pair_acct *fwd)
 {
     ws_coverage e;
     memset(&e, 0, sizeof(e));
     e.rule = r;
     e.a = *a;
     e.b = *b;
-    e.status = status(c, r, &a->addr, &b->addr, r->reverse, &e);
+    e.status = status_of(c, r, &a->addr, &b->addr, r->reverse, &e, fwd);
     if (!ws_checker_add_coverage(c, &e))
         return false;
     if (e.status == WS_COV_NOT_SEEN && !mesh && infra)
@@ -138,18 +143,25 @@ static bool add_entry(ws_checker *c, const ws_rule *r, const ws_host *a, const w
     return true;
 }
 
-/* A host of the product's own (a listed_only role). */
-static bool own_server(const ws_checker *c, const ws_host *h)
+/* What a host is for coverage: HOST_OWN, one of the product's own (a
+ * listed_only role); HOST_LISTED, a host whose pairs are listed even when
+ * not seen: one of the product's own, or a host the site names by its
+ * address (a DNS server, say), as opposed to one of many in a prefix or a
+ * name pattern. */
+enum { HOST_LISTED = 1, HOST_OWN = 2 };
+
+static uint8_t host_flags_of(const ws_checker *c, const ws_host *h)
 {
-    return ws_ruleset_listed_only(c->rs, h->roles);
+    if (ws_ruleset_listed_only(c->rs, h->roles))
+        return HOST_OWN | HOST_LISTED;
+    return h->entry && h->entry->kind == WS_SITE_ADDR ? HOST_LISTED : 0;
 }
 
-/* A host whose pairs are listed even when not seen: one of the product's
- * own, or a host the site names by its address (a DNS server, say), as
- * opposed to one of many in a prefix or a name pattern. */
-static bool always_listed(const ws_checker *c, const ws_host *h)
+/* host_flags_of a present host: from flags (one byte per present host,
+ * found once) when given. */
+static unsigned host_flags(const ws_checker *c, const uint8_t *flags, const ws_host *h)
 {
-    return own_server(c, h) || (h->entry && h->entry->kind == WS_SITE_ADDR);
+    return flags ? flags[h - c->present] : host_flags_of(c, h);
 }
 
 /*
@@ -162,20 +174,23 @@ static bool always_listed(const ws_checker *c, const ws_host *h)
  * millions).
  */
 static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
-                          size_t n_listed, const uint32_t *pairs, size_t n_pairs)
+                          size_t n_listed, const uint32_t *pairs, size_t n_pairs,
+                          const uint8_t *flags)
 {
     bool mesh = ws_check_rule_in_mesh(r);
-    /* listed: the indices of the always_listed present hosts, in order (the
+    /* listed: the indices of the HOST_LISTED present hosts, in order (the
      * pairs of the first part are among them alone); NULL: every host */
     for (size_t li = 0; li < n_listed; li++) {
         size_t i = listed ? listed[li] : li;
         const ws_host *a = &c->present[i];
-        if (!ws_roleset_meets(a->roles, &r->from) || !always_listed(c, a))
+        unsigned fa = host_flags(c, flags, a);
+        if (!ws_roleset_meets(a->roles, &r->from) || !(fa & HOST_LISTED))
             continue;
         for (size_t lj = 0; lj < n_listed; lj++) {
             size_t j = listed ? listed[lj] : lj;
             const ws_host *b = &c->present[j];
-            if (i == j || !ws_roleset_meets(b->roles, &r->to) || !always_listed(c, b) ||
+            unsigned fb = host_flags(c, flags, b);
+            if (i == j || !ws_roleset_meets(b->roles, &r->to) || !(fb & HOST_LISTED) ||
                 !has_name(c, r, &b->addr))
                 continue;
             /* a pair that plays both ends of a two-way rule is one pair */
@@ -183,7 +198,8 @@ static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
                         ws_roleset_meets(a->roles, &r->to);
             if (both && j < i)
                 continue;
-            if (!add_entry(c, r, a, b, mesh, own_server(c, a) && own_server(c, b)))
+            if (!add_entry(c, r, a, b, mesh, (fa & HOST_OWN) && (fb & HOST_OWN),
+                           ws_checker_pair(c, r, &a->addr, &b->addr)))
                 return;
         }
     }
@@ -193,12 +209,13 @@ static void rule_coverage(ws_checker *c, const ws_rule *r, const size_t *listed,
         if (p->rule != r)
             continue;
         const ws_host *a = present_host(c, &p->a), *b = present_host(c, &p->b);
-        if (!a || !b || (always_listed(c, a) && always_listed(c, b)))
+        if (!a || !b ||
+            ((host_flags(c, flags, a) & HOST_LISTED) && (host_flags(c, flags, b) & HOST_LISTED)))
             continue; /* listed above */
         /* a two-way rule seen both ways is one entry, under the lower address */
         if (r->reverse && ws_addr_cmp(&p->b, &p->a) < 0 && ws_checker_pair(c, r, &p->b, &p->a))
             continue;
-        if (!add_entry(c, r, a, b, mesh, false))
+        if (!add_entry(c, r, a, b, mesh, false, p))
             return;
     }
 }
@@ -232,11 +249,29 @@ static const ws_rule *pair_rule(const ws_constraint *k, const ws_host *a, const 
     return k->rules[0];
 }
 
+/* ws_roleset_meets(set, want) for the present hosts in turn: the hosts of
+ * one site entry (a prefix) share its role set, so the answer for the
+ * previous host's set is reused. */
+typedef struct meets_memo {
+    const ws_roleset *set; /* NULL: none yet */
+    bool meets;
+} meets_memo;
+
+static bool meets(meets_memo *m, const ws_roleset *set, const ws_roleset *want)
+{
+    if (set != m->set) {
+        m->set = set;
+        m->meets = ws_roleset_meets(set, want);
+    }
+    return m->meets;
+}
+
 static void mesh(ws_checker *c, const ws_constraint *k)
 {
     size_t n = 0;
+    meets_memo mm = {NULL, false};
     for (size_t i = 0; i < c->n_present; i++)
-        n += ws_roleset_meets(c->present[i].roles, &k->roles);
+        n += meets(&mm, c->present[i].roles, &k->roles);
     if (n < 2)
         return;
     ws_mesh *ms = realloc(c->meshes, (c->n_meshes + 1) * sizeof(*ms));
@@ -259,7 +294,7 @@ static void mesh(ws_checker *c, const ws_constraint *k)
     c->n_meshes++;
     size_t h = 0;
     for (size_t i = 0; i < c->n_present; i++)
-        if (ws_roleset_meets(c->present[i].roles, &k->roles))
+        if (meets(&mm, c->present[i].roles, &k->roles))
             m->hosts[h++] = c->present[i];
     for (size_t i = 0; i < n; i++) {
         m->cell[i * n + i] = WS_COV_SELF;
@@ -285,14 +320,35 @@ static void mesh(ws_checker *c, const ws_constraint *k)
 
 void ws_check_coverage(ws_checker *c)
 {
+    /* About one entry per pair comes: room for them at once rather than by
+     * doublings, each a copy of every entry so far (without it, doublings). */
+    size_t want = c->n_cov + c->n_pairs;
+    if (want > c->limits->max_coverage)
+        want = c->limits->max_coverage;
+    if (want > c->cap_cov) {
+        ws_coverage *v = realloc(c->cov, want * sizeof(*v));
+        if (v) {
+            c->cov = v;
+            c->cap_cov = want;
+        }
+    }
     /* The present hosts listed one by one, found once rather than for each
      * rule (thousands of endpoints of a prefix are present, a few servers
      * are listed). Without memory for the list, every present host. */
     size_t *listed = malloc((c->n_present ? c->n_present : 1) * sizeof(*listed));
+    uint8_t *flags = malloc(c->n_present ? c->n_present : 1);
     size_t n_listed = listed ? 0 : c->n_present;
-    for (size_t i = 0; listed && i < c->n_present; i++)
-        if (always_listed(c, &c->present[i]))
+    for (size_t i = 0; i < c->n_present; i++) {
+        /* the same as the previous host's when both have its entry and roles */
+        const ws_host *h = &c->present[i], *prev = i ? h - 1 : NULL;
+        uint8_t f = prev && prev->entry == h->entry && prev->roles == h->roles && flags
+                        ? flags[i - 1]
+                        : host_flags_of(c, h);
+        if (flags)
+            flags[i] = f;
+        if (listed && (f & HOST_LISTED))
             listed[n_listed++] = i;
+    }
     /* The pairs by rule, each rule's in the order they were first seen
      * (a counting sort on the rule's position among all the packs' rules),
      * found once rather than scanned for each rule. Without memory for
@@ -331,11 +387,11 @@ void ws_check_coverage(ws_checker *c)
             if (!rule_tracked(r))
                 continue;
             if (!grouped) {
-                rule_coverage(c, r, listed, n_listed, NULL, c->n_pairs);
+                rule_coverage(c, r, listed, n_listed, NULL, c->n_pairs, flags);
                 continue;
             }
             size_t g = base[k] + i, from = g ? start[g - 1] : 0;
-            rule_coverage(c, r, listed, n_listed, order + from, start[g] - from);
+            rule_coverage(c, r, listed, n_listed, order + from, start[g] - from, flags);
         }
         for (size_t i = 0; i < packs[k]->n_constraints; i++)
             if (packs[k]->constraints[i].kind == WS_CONSTRAINT_FULL_MESH)
@@ -346,4 +402,5 @@ void ws_check_coverage(ws_checker *c)
     free(order);
     free(rule_of);
     free(listed);
+    free(flags);
 }

@@ -29,7 +29,8 @@ typedef struct group {
     bool has_ports;
     uint8_t proto;
     const char *app;
-    char *text;          /* message, then n_ev evidence entries (pack_text) */
+    char *text;          /* message, then n_ev evidence entries (pack_text),
+                            in the texts' chunks */
     size_t n_ev;
     uint64_t count;
     int64_t first_us, last_us;
@@ -38,9 +39,26 @@ typedef struct group {
     size_t seq;          /* position before a sort: ties keep their order */
 } group;
 
+/* The groups' texts, one after another in chunks freed together with the
+ * findings: thousands of groups do not make thousands of allocations to
+ * make and free. A text replaced (a worse example joined its group: at
+ * most three times a group, severities being four) stays in its chunk
+ * until then. */
+typedef struct text_chunk {
+    struct text_chunk *next;
+    size_t used, cap;
+    char data[];
+} text_chunk;
+
+/* A first chunk small (a live run's findings of the moment are few), the
+ * next ones twice the last, up to TEXT_CHUNK_MAX (or one text's length). */
+#define TEXT_CHUNK_MIN 2048
+#define TEXT_CHUNK_MAX 65536
+
 struct ws_findings {
     const ws_limits *limits;
     ws_stats *stats;
+    text_chunk *texts;   /* the newest chunk first */
     group *g;
     size_t n, cap;
     ws_finding *snap;    /* ws_findings_get's array (tests), or NULL */
@@ -135,8 +153,10 @@ void ws_findings_free(ws_findings *fs)
 {
     if (!fs)
         return;
-    for (size_t i = 0; fs->g && i < fs->n; i++)
-        free(fs->g[i].text);
+    for (text_chunk *t = fs->texts, *next; t; t = next) {
+        next = t->next;
+        free(t);
+    }
     free(fs->g);
     free(fs->snap);
     free(fs->index);
@@ -154,14 +174,38 @@ static size_t str_len(const char *s, size_t max)
     return e ? (size_t)(e - s) : max - 1;
 }
 
-/* The message and evidence of f in one allocation; NULL on ENOMEM. */
-static char *pack_text(const ws_finding *f)
+/* len bytes in the newest chunk of texts, or in a new one; NULL on ENOMEM. */
+static char *text_alloc(ws_findings *fs, size_t len)
+{
+    text_chunk *t = fs->texts;
+    if (!t || t->cap - t->used < len) {
+        size_t cap = t ? t->cap * 2 : TEXT_CHUNK_MIN;
+        if (cap > TEXT_CHUNK_MAX)
+            cap = TEXT_CHUNK_MAX;
+        if (cap < len)
+            cap = len;
+        text_chunk *n = malloc(sizeof(*n) + cap);
+        if (!n)
+            return NULL;
+        n->next = t;
+        n->used = 0;
+        n->cap = cap;
+        fs->texts = t = n;
+    }
+    char *p = t->data + t->used;
+    t->used += len;
+    return p;
+}
+
+/* The message and evidence of f, one after the other in fs's texts; NULL
+ * on ENOMEM. */
+static char *pack_text(ws_findings *fs, const ws_finding *f)
 {
     size_t n_ev = f->n_ev < WS_EVIDENCE_MAX ? f->n_ev : WS_EVIDENCE_MAX;
     size_t len = str_len(f->message, sizeof(f->message)) + 1;
     for (size_t i = 0; i < n_ev; i++)
         len += EV_FIXED + str_len(f->ev[i].str, sizeof(f->ev[i].str)) + 1;
-    char *t = malloc(len), *p = t;
+    char *t = text_alloc(fs, len), *p = t;
     if (!t)
         return NULL;
     size_t m = str_len(f->message, sizeof(f->message));
@@ -204,9 +248,9 @@ static void unpack_text(const group *g, ws_finding *f)
 }
 
 /* The compact group of f (text allocated); false on ENOMEM. */
-static bool to_group(group *g, const ws_finding *f)
+static bool to_group(ws_findings *fs, group *g, const ws_finding *f)
 {
-    g->text = pack_text(f);
+    g->text = pack_text(fs, f);
     if (!g->text)
         return false;
     g->kind = f->kind;
@@ -349,12 +393,11 @@ static void merge_times(uint64_t *count, int64_t *first, int64_t *last, uint64_t
 static void merge_group(ws_findings *fs, group *g, const ws_finding *f)
 {
     if (f->severity > g->severity) {
-        char *text = pack_text(f);
+        char *text = pack_text(fs, f);
         if (!text) {
             fs->stats->findings_dropped++;
             return;
         }
-        free(g->text);
         g->text = text;
         g->severity = f->severity;
         g->n_ev = f->n_ev < WS_EVIDENCE_MAX ? f->n_ev : WS_EVIDENCE_MAX;
@@ -420,7 +463,7 @@ void ws_findings_add(ws_findings *fs, const ws_finding *f)
         fs->stats->findings_dropped++;
         return;
     }
-    if (!to_group(&fs->g[fs->n], f)) {
+    if (!to_group(fs, &fs->g[fs->n], f)) {
         fs->stats->findings_dropped++;
         return;
     }

@@ -103,6 +103,16 @@ void ws_jw_raws(ws_jw *w, const char *s)
     put(w, s, strlen(s));
 }
 
+void ws_jw_block(ws_jw *w, const char *s, size_t n)
+{
+    if (!w->out || n < w->cap - w->len) {
+        put(w, s, n);
+        return;
+    }
+    if (ws_jw_flush(w) && fwrite(s, 1, n, w->out) != n)
+        w->err = true;
+}
+
 static void open_c(ws_jw *w, char c)
 {
     sep(w);

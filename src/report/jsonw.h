@@ -78,6 +78,10 @@ void ws_jw_clear(ws_jw *w);
  * Values at the top level get no separator from the writer. */
 void ws_jw_raw(ws_jw *w, const char *s, size_t n);
 void ws_jw_raws(ws_jw *w, const char *s);
+/* The same for a block of any size (e.g. what another writer formatted):
+ * a writer with out sends what it buffers, then a block that does not fit
+ * in its buffer straight to out, with no copy. */
+void ws_jw_block(ws_jw *w, const char *s, size_t n);
 
 /* Containers nest at most WS_JW_MAX_DEPTH deep (deeper is an error). */
 #define WS_JW_MAX_DEPTH 32
