@@ -4,7 +4,9 @@
  * their order of creation. specification: src/audit/audit.h (ws_run_flows:
  * "Flow records in id order"), src/flow/flow.h (ids 1, 2, ... in order of
  * creation). */
+#include <pcap/pcap.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -269,6 +271,69 @@ static void test_stream_cleared(void)
     ws_run_free(run);
 }
 
+/* An offline audit of 5,000 UDP flows with checks, on the threads of an
+ * audit (threads=1): the even flows end idle during the run, the odd ones
+ * (sent from again and again) at the end; the records, put in order on a thread
+ * of their own while the end-of-run checks run, come in id order whole. */
+static void test_offline_threaded(void)
+{
+    enum { N = 5000 };
+    const char *path = WS_BINARY_DIR "/test_audit_records.pcap";
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    CU_ASSERT_FATAL(dead != NULL);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    CU_ASSERT_FATAL(d != NULL);
+    uint8_t b[64];
+    struct pcap_pkthdr h;
+    memset(&h, 0, sizeof(h));
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < N; i++) {
+            if (round && i % 2 == 0)
+                continue;
+            /* flow i: from port 10000 + i, first at i ms, odd ones again
+             * at 100 s + i ms and 200 s + i ms (idle 100 s each time, less
+             * than the 120 s of UDP; the even ones by then idle 200 s) */
+            h.caplen = h.len = (uint32_t)udp_frame(b, (uint16_t)(10000 + i));
+            int64_t us = round * 100000000LL + i * 1000LL;
+            h.ts.tv_sec = (time_t)(1700000000 + us / 1000000);
+            h.ts.tv_usec = (suseconds_t)(us % 1000000);
+            pcap_dump((u_char *)d, &h, b);
+        }
+    pcap_dump_close(d);
+    pcap_close(dead);
+
+    ws_limits l;
+    ws_limits_default(&l);
+    l.threads = 1;
+    ws_diag dg;
+    ws_diag_init(&dg);
+    ws_ruleset *rs = ws_ruleset_new(NULL, NULL);
+    CU_ASSERT_FATAL(rs != NULL);
+    CU_ASSERT_FATAL(ws_ruleset_load(rs, WS_SOURCE_DIR "/tests/data/check/testco.json", &dg) &&
+                    ws_ruleset_finish(rs, &dg));
+    ws_diag_free(&dg);
+    char err[128];
+    char *inputs[] = {(char *)path};
+    ws_run *run = ws_run_new(&l, inputs, 1, NULL, err, sizeof(err));
+    CU_ASSERT_FATAL(run != NULL);
+    CU_ASSERT_FATAL(ws_run_set_checks(run, rs, NULL));
+    CU_ASSERT_EQUAL(ws_run_audit(run), 0);
+    size_t n;
+    const ws_flow_rec *r = ws_run_flows(run, &n);
+    CU_ASSERT_EQUAL_FATAL(n, N);
+    size_t idle = 0;
+    for (size_t i = 0; i < N; i++) {
+        CU_ASSERT_EQUAL(r[i].f.id, i + 1);
+        CU_ASSERT_EQUAL(r[i].f.sport, 10000 + i);
+        CU_ASSERT_EQUAL(r[i].f.packets[WS_DIR_FWD], i % 2 ? 3u : 1u);
+        idle += r[i].end == WS_END_IDLE;
+    }
+    CU_ASSERT_EQUAL(idle, N / 2); /* the even ones ended during the run */
+    ws_run_free(run);
+    ws_ruleset_free(rs);
+    remove(path);
+}
+
 int main(void)
 {
     WS_TEST_INIT();
@@ -284,6 +349,7 @@ int main(void)
         {"a stream run: records in id order after flows end out of order",
          test_stream_run},
         {"a stream run cleared: the records after it in id order", test_stream_cleared},
+        {"an offline audit on threads: records in id order", test_offline_threaded},
         {NULL, NULL},
     };
     ws_test_suite("audit_records", cases);
