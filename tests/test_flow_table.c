@@ -274,6 +274,47 @@ static bool announced_then_ended(size_t from, size_t n)
 /* A flush empties the table at once: afterwards its whole capacity holds new
  * flows without an eviction, each found again by its next packet, and the
  * keys of the flushed flows start new flows. */
+/* A packet whose flow has ended (by a sweep, by eviction, by a flush) starts a
+ * new flow; it is never counted on the ended one, whose memory may still hold
+ * its key. */
+static void test_ended_key_starts_anew(void)
+{
+    fx x;
+    fx_limits(&x);
+    short_timeouts(&x);
+    fx_open(&x);
+    ws_flow *a = feed(&x, udp(CLI, 1001, SRV, 514, 10, 0), NULL);
+    CU_ASSERT_EQUAL(a->id, 1);
+    feed(&x, udp(CLI, 1001, SRV, 514, 10, 1 * SEC), NULL);
+    ws_flow_table_expire(x.t, 30 * SEC);
+    CU_ASSERT_EQUAL_FATAL(x.n, 1);
+    CU_ASSERT_TRUE(ended_id(&x, 0, 1, WS_END_IDLE));
+    ws_flow *again = feed(&x, udp(CLI, 1001, SRV, 514, 10, 31 * SEC), NULL);
+    CU_ASSERT_EQUAL(again->id, 2);
+    CU_ASSERT_EQUAL(again->packets[WS_DIR_FWD], 1);
+    CU_ASSERT_EQUAL(x.calls, 1);
+    CU_ASSERT_EQUAL(ws_flow_table_active(x.t), 1);
+    /* The same after a flush, and after an eviction (capacity 1). */
+    ws_flow_table_flush(x.t);
+    again = feed(&x, udp(CLI, 1001, SRV, 514, 10, 32 * SEC), NULL);
+    CU_ASSERT_EQUAL(again->id, 3);
+    CU_ASSERT_EQUAL(again->packets[WS_DIR_FWD], 1);
+    fx_done(&x);
+    CU_ASSERT_EQUAL(x.calls, 3);
+
+    fx_limits(&x);
+    x.lim.max_flows = 1;
+    fx_open(&x);
+    feed(&x, udp(CLI, 1001, SRV, 514, 10, 0), NULL);
+    feed(&x, udp(CLI, 1002, SRV, 514, 10, 1), NULL);     /* evicts 1 */
+    ws_flow *back = feed(&x, udp(CLI, 1001, SRV, 514, 10, 2), NULL); /* evicts 2 */
+    CU_ASSERT_EQUAL(back->id, 3);
+    CU_ASSERT_EQUAL(back->packets[WS_DIR_FWD], 1);
+    CU_ASSERT_EQUAL(x.st.flows_evicted, 2);
+    fx_done(&x);
+    CU_ASSERT_EQUAL(x.calls, 3);
+}
+
 static void test_flush_then_refill(void)
 {
     fx x;
@@ -607,6 +648,7 @@ int main(void)
         {"capacity zero drops", test_capacity_zero},
         {"flush in creation order, once", test_flush_order},
         {"a flushed table refills to its capacity", test_flush_then_refill},
+        {"a key whose flow ended starts a new flow", test_ended_key_starts_anew},
         {"a sweep and a flush announce what they end, in order", test_ending_announced},
         {"churn against a reference model", test_churn},
         {"200k flows through a small table", test_many_flows},
