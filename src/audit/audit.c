@@ -48,6 +48,7 @@ struct ws_run {
     size_t failed;          /* its answer */
     ws_flow_start_fn on_start; /* stream runs: each flow's first packet */
     void *start_ctx;
+    struct flush_checks *flush_checks; /* see flush_checks_start */
 };
 
 static const char *app_name(ws_run *run, const ws_flow *f)
@@ -124,12 +125,125 @@ static void keep_record(ws_run *run, ws_flow *f, ws_end_reason why, ws_outcome o
     r->rule = rule;
 }
 
+/*
+ * The flush at the end of an audit on threads: the checks of the flows it
+ * ends run on a thread of their own, in the order the flows end, while this
+ * thread waits for their verdicts and keeps their records. nDPI's worker is
+ * nearly idle by then, its processor free.
+ *
+ * The records are the queue: room for every flow still open is made before
+ * the flush (so the array does not move) and the checks thread judges
+ * records[next, posted), writing each one's rule. posted and done change
+ * under the mutex only, which also makes the records written before them
+ * visible to the checks thread. What the checks read besides the record
+ * (the names learnt, the rules, the site) no longer changes at the flush;
+ * what they write (the checker, its counters in run->stats) nothing else
+ * touches until the thread is joined.
+ */
+#define FLUSH_CHECKS_MIN 1024 /* flows open at the end worth a thread */
+#define FLUSH_CHECKS_BATCH 256 /* records posted at a time */
+
+typedef struct flush_checks {
+    ws_run *run;
+    pthread_mutex_t mu;
+    pthread_cond_t more;
+    size_t next;      /* the checks thread's: first record not judged */
+    size_t posted;    /* records ready to be judged */
+    bool done;        /* no more records will come */
+    pthread_t thread;
+} flush_checks;
+
+static void *flush_checks_main(void *arg)
+{
+    flush_checks *fc = arg;
+    ws_run *run = fc->run;
+    for (;;) {
+        pthread_mutex_lock(&fc->mu);
+        while (fc->next == fc->posted && !fc->done)
+            pthread_cond_wait(&fc->more, &fc->mu);
+        size_t end = fc->posted;
+        bool last = fc->done;
+        pthread_mutex_unlock(&fc->mu);
+        for (; fc->next < end; fc->next++) {
+            ws_flow_rec *r = &run->recs[fc->next];
+            r->rule = ws_checker_flow(run->checker, &r->f, r->outcome, r->app);
+        }
+        if (last)
+            return NULL;
+    }
+}
+
+static void flush_checks_post(flush_checks *fc, bool done)
+{
+    pthread_mutex_lock(&fc->mu);
+    fc->posted = fc->run->nrecs;
+    fc->done = done;
+    pthread_cond_signal(&fc->more);
+    pthread_mutex_unlock(&fc->mu);
+}
+
+/* Starts the checks thread when it is worth one and every flow still open
+ * will be kept as a record (with records dropped by max_report_flows, the
+ * checks stay on this thread). False: the flush checks as it goes. */
+static bool flush_checks_start(ws_run *run)
+{
+    size_t open = ws_flow_table_active(run->flows);
+    if (!run->limits.threads || !run->checker || open < FLUSH_CHECKS_MIN ||
+        run->nrecs + open > run->limits.max_report_flows)
+        return false;
+    if (run->caprecs < run->nrecs + open) {
+        ws_flow_rec *r = realloc(run->recs, (run->nrecs + open) * sizeof(*r));
+        if (!r)
+            return false;
+        run->recs = r;
+        run->caprecs = run->nrecs + open;
+    }
+    flush_checks *fc = calloc(1, sizeof(*fc));
+    if (!fc)
+        return false;
+    fc->run = run;
+    fc->next = fc->posted = run->nrecs;
+    if (pthread_mutex_init(&fc->mu, NULL) != 0) {
+        free(fc);
+        return false;
+    }
+    if (pthread_cond_init(&fc->more, NULL) != 0 ||
+        pthread_create(&fc->thread, NULL, flush_checks_main, fc) != 0) {
+        pthread_cond_destroy(&fc->more); /* harmless if its init failed: never waited on */
+        pthread_mutex_destroy(&fc->mu);
+        free(fc);
+        return false;
+    }
+    run->flush_checks = fc;
+    return true;
+}
+
+static void flush_checks_finish(ws_run *run)
+{
+    flush_checks *fc = run->flush_checks;
+    if (!fc)
+        return;
+    flush_checks_post(fc, true);
+    pthread_join(fc->thread, NULL);
+    pthread_cond_destroy(&fc->more);
+    pthread_mutex_destroy(&fc->mu);
+    free(fc);
+    run->flush_checks = NULL;
+}
+
 static void on_flow_end(ws_flow *f, ws_end_reason why, void *ctx)
 {
     ws_run *run = ctx;
     ws_dpi_flow_end(run->dpi, f);
     ws_outcome outcome = ws_flow_outcome(f);
     const char *app = app_name(run, f);
+    if (run->flush_checks) {
+        /* Kept for certain (flush_checks_start made room); judged there. */
+        keep_record(run, f, why, outcome, app, NULL);
+        if (run->nrecs - run->flush_checks->posted >= FLUSH_CHECKS_BATCH)
+            flush_checks_post(run->flush_checks, false);
+        return;
+    }
     const ws_rule *rule = NULL;
     if (run->checker)
         rule = ws_checker_flow(run->checker, f, outcome, app);
@@ -460,7 +574,9 @@ void ws_run_finish(ws_run *run)
         return;
     run->audited = true;
     ws_decoder_expire(run->dec, INT64_MAX); /* datagrams never completed */
+    flush_checks_start(run);
     ws_flow_table_flush(run->flows);
+    flush_checks_finish(run);
     /* Every flow is a record now: the table, nDPI and the decoder are done,
      * and their memory is better used by the checks and the report. */
     ws_flow_table_free(run->flows);
