@@ -69,7 +69,7 @@ static const struct {
     L(frag_timeout_us, K_USEC, "time a datagram may wait for its fragments, seconds"),
     L(max_tunnel_depth, K_U32, "IP-in-IP and GRE layers followed"),
     L(dpi_max_packets, K_U32, "packets per flow given to nDPI"),
-    L(threads, K_BOOL, "1: nDPI on a thread of its own (offline audits), 0: one thread"),
+    L(threads, K_BOOL, "1: nDPI and end-of-input work on threads (offline audits), 0: one thread"),
     L(max_names, K_U32, "address-to-name bindings kept"),
     L(max_ike_sas, K_U32, "IKE SAs tracked at once"),
     L(max_findings, K_U32, "finding groups kept (kind, rule, hosts, port)"),

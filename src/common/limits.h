@@ -26,7 +26,9 @@ typedef struct ws_limits {
     /* tagging */
     uint32_t dpi_max_packets;     /* packets per flow given to nDPI */
     uint32_t threads;             /* 1: offline audits run nDPI on a thread of its
-                                     own; 0: one thread */
+                                     own and share out the end of input (the
+                                     open flows' checks, the records' order, the
+                                     JSON report); 0: one thread */
     uint32_t max_names;           /* address -> name entries */
     uint32_t max_ike_sas;         /* IKE SAs tracked at once */
     /* checks */
