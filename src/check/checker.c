@@ -568,17 +568,6 @@ const ws_rule *ws_checker_flow(ws_checker *c, const ws_flow *f, ws_outcome outco
     return cf.match.rule;
 }
 
-/* The first 8 bytes at p as a number that orders as memcmp orders them. */
-static inline uint64_t be64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* ws_addr_cmp's order (the family, then the bytes as memcmp orders them),
  * on two words and without its calls: the present hosts are thousands. */
 static int cmp_host(const void *a, const void *b)
@@ -586,10 +575,10 @@ static int cmp_host(const void *a, const void *b)
     const ws_addr *x = &((const ws_host *)a)->addr, *y = &((const ws_host *)b)->addr;
     if (x->family != y->family)
         return x->family < y->family ? -1 : 1;
-    uint64_t p = be64(x->b), q = be64(y->b);
+    uint64_t p = ws_addr_be64(x->b), q = ws_addr_be64(y->b);
     if (p == q) {
-        p = be64(x->b + 8);
-        q = be64(y->b + 8);
+        p = ws_addr_be64(x->b + 8);
+        q = ws_addr_be64(y->b + 8);
     }
     return p < q ? -1 : p > q;
 }

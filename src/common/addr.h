@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Longest text form of an address, with its NUL ("ffff:...:255.255.255.255"). */
 #define WS_ADDR_STRLEN 46
@@ -17,6 +18,18 @@ typedef struct ws_addr {
     uint8_t family; /* 4 or 6; 0 = unset */
     uint8_t b[16];
 } ws_addr;
+
+/* The 8 bytes at p (half of an address's b) as a number that orders as
+ * memcmp orders them: two of them compare two addresses' bytes in two steps. */
+static inline uint64_t ws_addr_be64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
 
 void ws_addr_set4(ws_addr *a, const uint8_t bytes[4]);
 void ws_addr_set6(ws_addr *a, const uint8_t bytes[16]);

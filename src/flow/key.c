@@ -55,26 +55,15 @@ static bool has_ports(uint8_t proto)
            proto == PROTO_UDPLITE;
 }
 
-/* The first 8 bytes at p as a number that orders as memcmp orders them. */
-static inline uint64_t be64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* memcmp(x, y, 16) < 0, or == 0 (*eq), on two 8-byte words. */
 static inline bool addr_less(const uint8_t *x, const uint8_t *y, bool *eq)
 {
-    uint64_t x0 = be64(x), y0 = be64(y);
+    uint64_t x0 = ws_addr_be64(x), y0 = ws_addr_be64(y);
     if (x0 != y0) {
         *eq = false;
         return x0 < y0;
     }
-    uint64_t x1 = be64(x + 8), y1 = be64(y + 8);
+    uint64_t x1 = ws_addr_be64(x + 8), y1 = ws_addr_be64(y + 8);
     *eq = x1 == y1;
     return x1 < y1;
 }
