@@ -204,13 +204,19 @@ static void send_udp(ws_run *run, uint16_t sport, int64_t t_s)
     ws_run_frame(run, 1 /* DLT_EN10MB */, b, (uint32_t)len, (uint32_t)len, t_s * 1000000);
 }
 
-static void test_stream_run(void)
+/* A stream run (as live makes them) with UDP flows idle after 120 s. */
+static ws_run *stream_run(void)
 {
     ws_limits l;
     ws_limits_default(&l);
     l.udp_idle_us = 120 * 1000000LL;
     char err[128];
-    ws_run *run = ws_run_new_stream(&l, err, sizeof(err));
+    return ws_run_new_stream(&l, err, sizeof(err));
+}
+
+static void test_stream_run(void)
+{
+    ws_run *run = stream_run();
     CU_ASSERT_FATAL(run != NULL);
     send_udp(run, 40001, 0);   /* flow 1 */
     send_udp(run, 40002, 1);   /* flow 2 */
@@ -240,11 +246,7 @@ static void test_stream_run(void)
  * gone. */
 static void test_stream_cleared(void)
 {
-    ws_limits l;
-    ws_limits_default(&l);
-    l.udp_idle_us = 120 * 1000000LL;
-    char err[128];
-    ws_run *run = ws_run_new_stream(&l, err, sizeof(err));
+    ws_run *run = stream_run();
     CU_ASSERT_FATAL(run != NULL);
     send_udp(run, 40001, 0);           /* flow 1 */
     send_udp(run, 40002, 1);           /* flow 2 */

@@ -184,38 +184,40 @@ static void flush_checks_post(flush_checks *fc, bool done)
 
 /* Starts the checks thread when it is worth one and every flow still open
  * will be kept as a record (with records dropped by max_report_flows, the
- * checks stay on this thread). False: the flush checks as it goes. */
-static bool flush_checks_start(ws_run *run)
+ * checks stay on this thread). Otherwise, or with no thread to be had, the
+ * flush checks each flow as it ends. */
+static void flush_checks_start(ws_run *run)
 {
     size_t open = ws_flow_table_active(run->flows);
     if (!run->limits.threads || !run->checker || open < FLUSH_CHECKS_MIN ||
         run->nrecs + open > run->limits.max_report_flows)
-        return false;
+        return;
     if (run->caprecs < run->nrecs + open) {
         ws_flow_rec *r = realloc(run->recs, (run->nrecs + open) * sizeof(*r));
         if (!r)
-            return false;
+            return;
         run->recs = r;
         run->caprecs = run->nrecs + open;
     }
     flush_checks *fc = calloc(1, sizeof(*fc));
     if (!fc)
-        return false;
+        return;
     fc->run = run;
     fc->next = fc->posted = run->nrecs;
-    if (pthread_mutex_init(&fc->mu, NULL) != 0) {
-        free(fc);
-        return false;
-    }
-    if (pthread_cond_init(&fc->more, NULL) != 0 ||
-        pthread_create(&fc->thread, NULL, flush_checks_main, fc) != 0) {
-        pthread_cond_destroy(&fc->more); /* harmless if its init failed: never waited on */
-        pthread_mutex_destroy(&fc->mu);
-        free(fc);
-        return false;
-    }
+    if (pthread_mutex_init(&fc->mu, NULL) != 0)
+        goto no_mutex;
+    if (pthread_cond_init(&fc->more, NULL) != 0)
+        goto no_cond;
+    if (pthread_create(&fc->thread, NULL, flush_checks_main, fc) != 0)
+        goto no_thread;
     run->flush_checks = fc;
-    return true;
+    return;
+no_thread:
+    pthread_cond_destroy(&fc->more);
+no_cond:
+    pthread_mutex_destroy(&fc->mu);
+no_mutex:
+    free(fc);
 }
 
 static void flush_checks_finish(ws_run *run)

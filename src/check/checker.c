@@ -7,19 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The address's 16 bytes as two words, mixed (the multiply-xorshift of
- * SplitMix64); the family in the low bits of the first. */
-static uint64_t addr_hash(const ws_addr *a)
-{
-    uint64_t x, y;
-    memcpy(&x, a->b, 8);
-    memcpy(&y, a->b + 8, 8);
-    uint64_t h = (x ^ a->family) * 0x9e3779b97f4a7c15ULL;
-    h = (h ^ (h >> 31) ^ y) * 0xbf58476d1ce4e5b9ULL;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
-
 static inline bool addr_same(const ws_addr *x, const ws_addr *y)
 {
     return x->family == y->family && !memcmp(x->b, y->b, sizeof(x->b));
@@ -27,7 +14,7 @@ static inline bool addr_same(const ws_addr *x, const ws_addr *y)
 
 size_t ws_checker_host_slot(const ws_checker *c, const ws_addr *a)
 {
-    return addr_hash(a) & (c->n_hosts - 1);
+    return ws_addr_hash(a) & (c->n_hosts - 1);
 }
 
 static host_memo *host_slot(const ws_checker *c, const ws_addr *a)
@@ -149,7 +136,7 @@ static bool grow_index(uint32_t **idx, size_t *icap, size_t n, const void *base,
         return false;
     for (size_t i = 0; i < n; i++) {
         const void *e = (const uint8_t *)base + i * elem;
-        size_t j = addr_hash(key(e)) & (cap - 1);
+        size_t j = ws_addr_hash(key(e)) & (cap - 1);
         while (ni[j])
             j = (j + 1) & (cap - 1);
         ni[j] = (uint32_t)(i + 1);
@@ -188,7 +175,7 @@ static bool add_present(ws_checker *c, const ws_host *h)
         return false;
     }
     c->present[c->n_present] = *h;
-    size_t j = addr_hash(&h->addr) & (c->present_icap - 1);
+    size_t j = ws_addr_hash(&h->addr) & (c->present_icap - 1);
     while (c->present_idx[j])
         j = (j + 1) & (c->present_icap - 1);
     c->present_idx[j] = (uint32_t)(++c->n_present);
@@ -217,7 +204,7 @@ static void mark_present(ws_checker *c, const ws_host *h)
 
 static uint64_t pair_hash(const ws_rule *r, const ws_addr *a, const ws_addr *b)
 {
-    uint64_t h = addr_hash(a) * 31 + addr_hash(b);
+    uint64_t h = ws_addr_hash(a) * 31 + ws_addr_hash(b);
     return (h ^ (uint64_t)(uintptr_t)r) * 0x9e3779b97f4a7c15ULL;
 }
 
@@ -587,7 +574,7 @@ const ws_host *ws_checker_present(const ws_checker *c, const ws_addr *a)
 {
     if (!c->present_icap)
         return NULL;
-    size_t j = addr_hash(a) & (c->present_icap - 1);
+    size_t j = ws_addr_hash(a) & (c->present_icap - 1);
     while (c->present_idx[j]) {
         const ws_host *h = &c->present[c->present_idx[j] - 1];
         if (addr_same(&h->addr, a))
@@ -605,7 +592,7 @@ void ws_checker_finish(ws_checker *c, const ws_ike_sa *sas, size_t n_sas)
             /* the index follows the hosts to their sorted places */
             memset(c->present_idx, 0, c->present_icap * sizeof(*c->present_idx));
             for (size_t i = 0; i < c->n_present; i++) {
-                size_t j = addr_hash(&c->present[i].addr) & (c->present_icap - 1);
+                size_t j = ws_addr_hash(&c->present[i].addr) & (c->present_icap - 1);
                 while (c->present_idx[j])
                     j = (j + 1) & (c->present_icap - 1);
                 c->present_idx[j] = (uint32_t)(i + 1);

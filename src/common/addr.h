@@ -31,6 +31,21 @@ static inline uint64_t ws_addr_be64(const uint8_t *p)
     return v;
 }
 
+/* A hash of an address for the tables that index hosts by address: its 16
+ * bytes as two words, mixed (the multiply-xorshift of SplitMix64), the
+ * family in the low bits of the first. Not keyed: for addresses chosen by
+ * the site file or bounded tables, not for the flow table (src/flow/key.c). */
+static inline uint64_t ws_addr_hash(const ws_addr *a)
+{
+    uint64_t x, y;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    uint64_t h = (x ^ a->family) * 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 31) ^ y) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
 void ws_addr_set4(ws_addr *a, const uint8_t bytes[4]);
 void ws_addr_set6(ws_addr *a, const uint8_t bytes[16]);
 bool ws_addr_eq(const ws_addr *x, const ws_addr *y);

@@ -51,19 +51,6 @@ static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
 
 #define FNV_BASIS 14695981039346656037ull
 
-/* The address's 16 bytes as two words, mixed (the multiply-xorshift of
- * SplitMix64); the family in the low bits of the first. */
-static uint64_t addr_hash(const ws_addr *a)
-{
-    uint64_t x, y;
-    memcpy(&x, a->b, 8);
-    memcpy(&y, a->b + 8, 8);
-    uint64_t h = (x ^ a->family) * 0x9e3779b97f4a7c15ull;
-    h = (h ^ (h >> 31) ^ y) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-    return h ^ (h >> 31);
-}
-
 ws_names *ws_names_new(const ws_limits *limits, ws_stats *stats)
 {
     ws_names *n = calloc(1, sizeof(*n));
@@ -101,7 +88,7 @@ void ws_names_free(ws_names *n)
 static addr_slot *addr_find(const ws_names *n, const ws_addr *a)
 {
     size_t mask = n->nslots - 1;
-    for (size_t i = addr_hash(a) & mask;; i = (i + 1) & mask) {
+    for (size_t i = ws_addr_hash(a) & mask;; i = (i + 1) & mask) {
         addr_slot *s = &n->slots[i];
         if (s->addr.family == 0 ||
             (s->addr.family == a->family && !memcmp(s->addr.b, a->b, sizeof(a->b))))
